@@ -28,7 +28,7 @@ mod signer;
 pub use keyfile::KeyFileError;
 pub use public_key::{KeyError, PublicKey, verify};
 pub use recipient::{RecipientError, RoleRecipient};
-pub use role::{RoleIdentity, RoleKeyError, role_key_path};
+pub use role::{MAX_ROLE_FILES, RoleIdentity, RoleKeyError, role_key_path};
 pub use signature::{Signature, SignatureError};
 pub use signer::NodeSigner;
 

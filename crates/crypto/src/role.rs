@@ -52,6 +52,14 @@ pub enum RoleKeyError {
         /// How many key lines were found.
         count: usize,
     },
+    /// A directory holds more role identity files than [`MAX_ROLE_FILES`].
+    #[error("role identity directory {path}: more than {max} .age files: expected at most {max}")]
+    TooManyFiles {
+        /// The directory.
+        path: PathBuf,
+        /// The limit.
+        max: usize,
+    },
     /// A line is neither a comment nor a valid age X25519 secret key.
     #[error(
         "role identity file {path} line {line}: expected an age X25519 secret key \
@@ -160,6 +168,44 @@ impl RoleIdentity {
     }
 }
 
+/// Most role identity files [`RoleIdentity::load_dir`] reads; a node holds a handful of roles.
+pub const MAX_ROLE_FILES: usize = 64;
+
+impl RoleIdentity {
+    /// Loads every `<role>.age` file in `dir` (the node's `<data>/keys/roles/`), sorted by role.
+    /// Other files are ignored; a `.age` file whose name is not a valid role, whose permissions
+    /// are too loose or which does not hold one identity is an error, as is a missing directory.
+    /// At most [`MAX_ROLE_FILES`] files are accepted.
+    pub fn load_dir(dir: &Path) -> Result<Vec<(String, RoleIdentity)>, RoleKeyError> {
+        let io = |source| KeyFileError::Io {
+            path: dir.to_owned(),
+            op: "list directory",
+            source,
+        };
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(io)? {
+            let path = entry.map_err(io)?.path();
+            let Some(role) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".age"))
+            else {
+                continue;
+            };
+            validate_role(role)?;
+            if found.len() == MAX_ROLE_FILES {
+                return Err(RoleKeyError::TooManyFiles {
+                    path: dir.to_owned(),
+                    max: MAX_ROLE_FILES,
+                });
+            }
+            found.push((role.to_owned(), Self::load(&path)?));
+        }
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(found)
+    }
+}
+
 /// The path of `role`'s identity file in `dir`: `<dir>/<role>.age`, after checking the role name
 /// (which also keeps it from naming another directory).
 pub fn role_key_path(dir: &Path, role: &str) -> Result<PathBuf, RoleKeyError> {
@@ -205,6 +251,26 @@ mod tests {
             RoleIdentity::load(&path).unwrap().recipient(),
             id.recipient()
         );
+    }
+
+    #[test]
+    fn load_dir_reads_every_role_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, dev) = RoleIdentity::generate_file(dir.path(), "developer").unwrap();
+        let (_, admin) = RoleIdentity::generate_file(dir.path(), "admin").unwrap();
+        fs::write(dir.path().join("README"), "not a key").unwrap();
+        let loaded = RoleIdentity::load_dir(dir.path()).unwrap();
+        let roles: Vec<_> = loaded
+            .iter()
+            .map(|(r, i)| (r.as_str(), i.recipient()))
+            .collect();
+        assert_eq!(
+            roles,
+            [("admin", admin.recipient()), ("developer", dev.recipient())]
+        );
+        fs::write(dir.path().join("Bad.age"), "x").unwrap();
+        let err = RoleIdentity::load_dir(dir.path()).unwrap_err();
+        assert!(matches!(err, RoleKeyError::Role(_)), "{err}");
     }
 
     #[test]
