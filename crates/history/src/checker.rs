@@ -111,7 +111,7 @@ impl Checker {
             return Err(KeyError::Violation(Box::new(Violation {
                 key: key.to_owned(),
                 cause: Cause::NeverWritten {
-                    value: bad.step.observes().unwrap_or_default(),
+                    value: bad.step.saw().unwrap_or_default(),
                 },
                 stuck: entry(&bad),
                 ops: vec![entry(&bad)],
@@ -132,7 +132,7 @@ impl Checker {
             value,
             stuck,
             minimal,
-        } = shrink(ops, failure, initial, self.step_budget);
+        } = shrink(failure, initial, self.step_budget);
         Err(KeyError::Violation(Box::new(Violation {
             key: key.to_owned(),
             cause: Cause::NoLinearization,

@@ -79,19 +79,20 @@ pub struct Entry {
 
 impl fmt::Display for Entry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let done = match (self.outcome, self.completed) {
+            (Outcome::Unknown, _) | (_, None) => "never".to_owned(),
+            (_, Some(done)) => done.to_string(),
+        };
         write!(
             f,
-            "{:<7} {:<10} {} -> {:<12} invoked {}",
+            "{:<7} {:<10} {:<20} .. {:<20} {} -> {}",
             self.id.to_string(),
             self.client.to_string(),
+            self.invoked.to_string(),
+            done,
             self.op,
-            self.outcome.to_string(),
-            self.invoked
-        )?;
-        match (self.outcome, self.completed) {
-            (Outcome::Unknown, _) | (_, None) => f.write_str(", never completed"),
-            (_, Some(done)) => write!(f, ", completed {done}"),
-        }
+            self.outcome
+        )
     }
 }
 

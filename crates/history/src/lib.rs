@@ -32,8 +32,12 @@
 mod checker;
 mod error;
 mod history;
+mod links;
+mod memo;
 mod model;
 mod op;
+#[cfg(test)]
+mod oracle_test;
 mod partition;
 mod recorder;
 mod search;

@@ -82,6 +82,16 @@ impl Step {
         }
     }
 
+    /// The value this step certainly saw in the register, if it saw a present value: a read's answer
+    /// or a swap's expected value. An unknown compare-and-set may not have happened, so it is not
+    /// proof that its expected value was ever stored.
+    pub(crate) fn saw(self) -> Option<Value> {
+        match self {
+            Step::Read(v) | Step::Swap { expected: v, .. } => v,
+            Step::Write(_) | Step::NoSwap { .. } | Step::MaybeSwap { .. } => None,
+        }
+    }
+
     /// The value this step may have seen in the register (only when it saw a present value).
     ///
     /// A `NoSwap` saw "anything but `expected`", which names no value; callers treat it separately.

@@ -89,7 +89,7 @@ impl fmt::Display for Op {
             Op::Write { key, value } => write!(f, "write {key:?} := {value}"),
             Op::Read { key } => write!(f, "read {key:?}"),
             Op::Cas { key, expected, new } => {
-                write!(f, "cas {key:?} {} -> {new}", ValueDisplay(*expected))
+                write!(f, "cas {key:?} from {} to {new}", ValueDisplay(*expected))
             }
         }
     }
@@ -190,7 +190,10 @@ mod tests {
     #[test]
     fn ops_print_key_and_values() {
         assert_eq!(Op::write("k", 1).to_string(), "write \"k\" := 1");
-        assert_eq!(Op::cas("k", None, 2).to_string(), "cas \"k\" absent -> 2");
+        assert_eq!(
+            Op::cas("k", None, 2).to_string(),
+            "cas \"k\" from absent to 2"
+        );
         assert_eq!(Outcome::read(None).to_string(), "absent");
         assert_eq!(Outcome::read(Some(4)).to_string(), "4");
     }

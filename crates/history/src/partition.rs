@@ -4,7 +4,7 @@
 //! when each key's sub-history is (P-compositionality); each key is searched on its own, which keeps
 //! every search small.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use crate::error::Error;
 use crate::history::{History, OpId};
@@ -74,7 +74,7 @@ pub(crate) fn partition(history: &History) -> Result<BTreeMap<&str, Vec<POp>>, E
     Ok(keys)
 }
 
-/// The first operation that saw a value no operation on its key may have stored, if any.
+/// The first operation that certainly saw a value no operation on its key may have stored, if any.
 pub(crate) fn never_written(ops: &[POp], initial: Option<Value>) -> Option<POp> {
     let written: HashSet<Value> = ops
         .iter()
@@ -83,37 +83,30 @@ pub(crate) fn never_written(ops: &[POp], initial: Option<Value>) -> Option<POp> 
         .collect();
     ops.iter()
         .copied()
-        .find(|op| op.step.observes().is_some_and(|v| !written.contains(&v)))
+        .find(|op| op.step.saw().is_some_and(|v| !written.contains(&v)))
 }
 
 /// Drops operations with unknown outcomes that provably need not have happened, to keep the search
 /// from trying every place they could go.
 ///
-/// An unknown write (or unknown compare-and-set) of `v` is dropped when no other operation stores `v`,
-/// `v` is not the initial value, nothing observed `v` (no read returned it, no compare-and-set expected
-/// it) and no compare-and-set on the key answered "not swapped". Proof: take a linearization that
-/// contains it and remove it. Until the next store, the register held `v` and no operation there saw
-/// `v`, so every operation there is a store, a read of something else (impossible: the register held
-/// `v`), or an unknown compare-and-set that did not swap, which may be dropped too. Only a "not swapped"
-/// answer could observe the change, and there is none. So the history is linearizable with it exactly
-/// when it is linearizable without it.
-pub(crate) fn prune_unobserved(ops: &[POp], initial: Option<Value>) -> Vec<POp> {
+/// An unknown write (or unknown compare-and-set) of `v` is dropped when nothing observed `v` (no read
+/// returned it, no compare-and-set expected it) and no compare-and-set on the key answered "not
+/// swapped". Proof: take a linearization that contains it and remove it. Until the next operation that
+/// sets the register, the register held `v` and no operation saw `v`, so every operation in between
+/// is an unknown compare-and-set that did not swap (it may be dropped too); anything else would have
+/// observed `v` (a read, a swap) or set the register. Only a "not swapped" answer could notice the
+/// change, and there is none. So the history is linearizable with the operation exactly when it is
+/// linearizable without it; this holds even when other operations store `v` too.
+pub(crate) fn prune_unobserved(ops: &[POp]) -> Vec<POp> {
     if ops.iter().any(|op| matches!(op.step, Step::NoSwap { .. })) {
         return ops.to_vec();
-    }
-    let mut stores: HashMap<Value, usize> = HashMap::new();
-    for v in ops.iter().filter_map(|op| op.step.writes()).chain(initial) {
-        *stores.entry(v).or_default() += 1;
     }
     let observed: HashSet<Value> = ops.iter().filter_map(|op| op.step.observes()).collect();
     ops.iter()
         .copied()
         .filter(|op| {
-            let droppable = op.ret.is_none()
-                && op
-                    .step
-                    .writes()
-                    .is_some_and(|v| stores.get(&v) == Some(&1) && !observed.contains(&v));
+            let droppable =
+                op.ret.is_none() && op.step.writes().is_some_and(|v| !observed.contains(&v));
             !droppable
         })
         .collect()
@@ -159,7 +152,7 @@ mod tests {
         drop((seen, unseen));
         let h = rec.history();
         let parts = partition(&h).unwrap();
-        let kept = prune_unobserved(&parts["k"], None);
+        let kept = prune_unobserved(&parts["k"]);
         let ids: Vec<usize> = kept.iter().map(|op| op.id.0).collect();
         assert_eq!(ids, vec![0, 2]);
     }
@@ -172,7 +165,7 @@ mod tests {
         rec.complete(c, Outcome::cas(false)).unwrap();
         let h = rec.history();
         let parts = partition(&h).unwrap();
-        assert_eq!(prune_unobserved(&parts["k"], None).len(), 2);
+        assert_eq!(prune_unobserved(&parts["k"]).len(), 2);
     }
 
     #[test]

@@ -1,24 +1,41 @@
 //! The Wing & Gong search with Lowe's memoization, over one key's sub-history.
 //!
-//! The history becomes a doubly linked list of call and return events in time order. The search walks
-//! it from the front: at a call it tries to take that operation's effect now (legal in the model and a
-//! configuration not seen before), and if so removes the operation's events and starts over from the
-//! front; at a return it has run out of candidates for the operation returning there, so it undoes
-//! the last choice and tries the next call after it. The history is linearizable when every operation
-//! that completed has been taken. Operations with unknown outcomes have no return event: nothing ever
-//! forces them, so they may take effect at any point after their call, or never.
+//! Completed operations become a doubly linked list of call and return events in time order. The
+//! search walks it from the front: at a call it tries to take that operation's effect now (legal in
+//! the model, and a configuration not known to fail), and if so removes the operation's events and
+//! starts over from the front. Reaching the first return, it has tried every completed operation that
+//! may go next; it then tries the unknown operations called before that return (they have no return
+//! event: nothing forces them, so they may take effect at any point after their call, or never). When
+//! those fail too, the configuration is a dead end: the search records it, undoes the last choice and
+//! tries the next candidate after it. The history is linearizable once every completed operation has
+//! been taken.
 //!
-//! Memoization: a configuration is the set of operations taken plus the register value. Two paths that
-//! reach the same configuration have the same future, so each configuration is explored once.
+//! A configuration is the set of operations taken plus the register value; two paths that reach the
+//! same one have the same future, so each is explored once (see [`Failed`] for the stronger rule used
+//! for unknown operations). Trying completed operations before unknown ones lets the configurations
+//! with fewer unknown operations fail first, so that those with more are recognised as failing.
+//!
+//! Unknown operations are only taken where they can matter. If any linearization exists, one exists
+//! in which (a) no unknown compare-and-set is taken without swapping, and every unknown operation
+//! taken is followed by an operation that notices it: a read or swap of its value, an unknown swap
+//! from its value, or a "not swapped" answer whose expected value is the one it overwrote. Rewrite any
+//! linearization until none of these apply: drop an unknown compare-and-set that does not swap; drop
+//! an unknown store followed by a write (nothing saw it); move an unknown store after a following "not
+//! swapped" answer expecting anything but the value it overwrote (the answer holds on either side);
+//! drop unknown operations at the end. Each rewrite keeps the order valid (unknown operations have
+//! no completion, so moving them later breaks no real-time order) and shortens the order or moves an
+//! unknown operation later, so rewriting ends. The search therefore only takes an unknown operation
+//! as the last step if the next step notices it ([`Register::after_unknown`]), which stops it from
+//! trying every place for timed-out writes that nothing saw.
 
-use std::collections::HashSet;
-
+use crate::links::{Links, NIL};
+use crate::memo::{Bits, Failed, Register};
 use crate::model::Step;
 use crate::op::Value;
 use crate::partition::POp;
 
-/// Marks the end of the event list.
-const NIL: usize = usize::MAX;
+/// How many memo entries compared count as one step.
+const COMPARISONS_PER_STEP: usize = 16;
 
 /// What a search found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,182 +66,281 @@ pub(crate) enum Outcome {
 
 #[derive(Debug, Clone, Copy)]
 enum Event {
-    Head,
     Call(usize),
     Return(usize),
 }
 
-/// The event list with O(1) removal and re-insertion ("dancing links").
-struct Events {
-    kinds: Vec<Event>,
-    next: Vec<usize>,
-    prev: Vec<usize>,
-    /// Per operation: its call node and its return node (`NIL` when it has none).
-    nodes: Vec<(usize, usize)>,
+/// Where the search is looking for the next candidate.
+#[derive(Debug, Clone, Copy)]
+enum Cursor {
+    /// At this node of the completed operations' events.
+    Completed(usize),
+    /// At this node of the unknown operations, by call order.
+    Unknown(usize),
 }
 
-impl Events {
-    fn new(ops: &[POp]) -> Self {
-        // Sort events by sequence number; on a tie a call goes first, which treats the two
-        // operations as concurrent (the permissive reading of an ambiguous history).
+/// The first return event left: unknown operations called after it cannot go before it.
+#[derive(Debug, Clone, Copy)]
+struct Limit {
+    seq: u64,
+    /// The operation returning there, if any.
+    blocker: Option<usize>,
+}
+
+/// A choice made: the operation taken and what to restore when undoing it.
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    op: usize,
+    before: Register,
+    resume: Cursor,
+    limit: Option<Limit>,
+}
+
+/// The mutable state of one search.
+struct Search<'a> {
+    ops: &'a [POp],
+    /// Events of completed operations, node `k` being `events[k - 1]`.
+    events: Vec<Event>,
+    timeline: Links,
+    /// Unknown operations by call order, node `k` being `ops[unknown[k - 1]]`.
+    unknown: Vec<usize>,
+    floating: Links,
+    /// Per operation: its call node and return node in `timeline`, or its node in `floating`.
+    nodes: Vec<(usize, usize)>,
+    /// Per operation: its index in `done` (completed) or `taken_unknown` (unknown).
+    slot: Vec<usize>,
+    done: Bits,
+    taken_unknown: Bits,
+    failed: Failed,
+    steps: u64,
+}
+
+impl<'a> Search<'a> {
+    fn new(ops: &'a [POp]) -> Self {
+        // On equal sequence numbers a call goes first: the operations are then concurrent, the
+        // permissive reading of an ambiguous history.
         let mut order: Vec<(u64, u8, Event)> = Vec::with_capacity(2 * ops.len());
+        let mut unknown: Vec<usize> = Vec::new();
+        let mut slot = vec![0; ops.len()];
+        let mut completed = 0;
         for (i, op) in ops.iter().enumerate() {
-            order.push((op.call, 0, Event::Call(i)));
-            if let Some(ret) = op.ret {
-                order.push((ret, 1, Event::Return(i)));
+            match op.ret {
+                Some(ret) => {
+                    order.push((op.call, 0, Event::Call(i)));
+                    order.push((ret, 1, Event::Return(i)));
+                    slot[i] = completed;
+                    completed += 1;
+                }
+                None => unknown.push(i),
             }
         }
         order.sort_by_key(|&(seq, tie, _)| (seq, tie));
-        let mut kinds = vec![Event::Head];
-        kinds.extend(order.iter().map(|&(_, _, e)| e));
-        let n = kinds.len();
-        let next = (0..n)
-            .map(|i| if i + 1 < n { i + 1 } else { NIL })
-            .collect();
-        let prev = (0..n).map(|i| if i == 0 { NIL } else { i - 1 }).collect();
+        unknown.sort_by_key(|&i| ops[i].call);
+        let events: Vec<Event> = order.iter().map(|&(_, _, e)| e).collect();
         let mut nodes = vec![(NIL, NIL); ops.len()];
-        for (node, kind) in kinds.iter().enumerate() {
-            match *kind {
-                Event::Call(i) => nodes[i].0 = node,
-                Event::Return(i) => nodes[i].1 = node,
-                Event::Head => {}
+        for (k, event) in events.iter().enumerate() {
+            match *event {
+                Event::Call(i) => nodes[i].0 = k + 1,
+                Event::Return(i) => nodes[i].1 = k + 1,
             }
         }
-        Events {
-            kinds,
-            next,
-            prev,
+        for (k, &i) in unknown.iter().enumerate() {
+            nodes[i].0 = k + 1;
+            slot[i] = k;
+        }
+        Search {
+            ops,
+            timeline: Links::new(events.len()),
+            events,
+            floating: Links::new(unknown.len()),
+            taken_unknown: Bits::new(unknown.len()),
+            unknown,
             nodes,
+            slot,
+            done: Bits::new(completed),
+            failed: Failed::default(),
+            steps: 0,
         }
     }
 
-    fn unlink(&mut self, node: usize) {
-        let (p, n) = (self.prev[node], self.next[node]);
-        self.next[p] = n;
-        if n != NIL {
-            self.prev[n] = p;
-        }
+    fn is_completed(&self, op: usize) -> bool {
+        self.ops[op].ret.is_some()
     }
 
-    /// Re-inserts a node removed by `unlink`; nodes must be re-inserted in reverse order of removal.
-    fn relink(&mut self, node: usize) {
-        let (p, n) = (self.prev[node], self.next[node]);
-        self.next[p] = node;
-        if n != NIL {
-            self.prev[n] = node;
+    fn flip(&mut self, op: usize) {
+        if self.is_completed(op) {
+            self.done.flip(self.slot[op]);
+        } else {
+            self.taken_unknown.flip(self.slot[op]);
         }
     }
 
     fn lift(&mut self, op: usize) {
-        let (call, ret) = self.nodes[op];
-        self.unlink(call);
-        if ret != NIL {
-            self.unlink(ret);
+        let (a, b) = self.nodes[op];
+        if self.is_completed(op) {
+            self.timeline.unlink(a);
+            self.timeline.unlink(b);
+        } else {
+            self.floating.unlink(a);
         }
     }
 
     fn unlift(&mut self, op: usize) {
-        let (call, ret) = self.nodes[op];
-        if ret != NIL {
-            self.relink(ret);
+        let (a, b) = self.nodes[op];
+        if self.is_completed(op) {
+            self.timeline.relink(b);
+            self.timeline.relink(a);
+        } else {
+            self.floating.relink(a);
         }
-        self.relink(call);
+    }
+
+    fn next(&self, cursor: Cursor) -> Cursor {
+        match cursor {
+            Cursor::Completed(node) => Cursor::Completed(self.timeline.next(node)),
+            Cursor::Unknown(node) => Cursor::Unknown(self.floating.next(node)),
+        }
+    }
+
+    /// Takes `op` now if the model and the rules for unknown operations allow it and the
+    /// configuration after it is not known to fail; returns the register after it.
+    fn try_take(&mut self, op: usize, register: Register) -> Option<Register> {
+        let after = next_register(self.ops[op].step, !self.is_completed(op), register)?;
+        self.flip(op);
+        let (dead, compared) = self.failed.covers(&self.done, after, &self.taken_unknown);
+        self.steps += (compared / COMPARISONS_PER_STEP) as u64;
+        if dead {
+            self.flip(op);
+            return None;
+        }
+        self.lift(op);
+        Some(after)
+    }
+
+    /// The next candidate at `cursor`, moving the cursor to the unknown operations when it reaches
+    /// the first return; `Err` when the configuration has no candidate left.
+    fn candidate(&self, cursor: &mut Cursor, limit: &mut Option<Limit>) -> Result<usize, ()> {
+        loop {
+            match *cursor {
+                Cursor::Completed(node) => {
+                    match node.checked_sub(1).and_then(|k| self.events.get(k)) {
+                        Some(&Event::Call(i)) => return Ok(i),
+                        Some(&Event::Return(i)) => {
+                            let seq = self.ops[i].ret.unwrap_or(u64::MAX);
+                            *limit = Some(Limit {
+                                seq,
+                                blocker: Some(i),
+                            });
+                            *cursor = Cursor::Unknown(self.floating.first());
+                        }
+                        // No return left although a completed operation is still waiting cannot
+                        // happen; treat it as "every unknown operation may go next".
+                        None => {
+                            *limit = Some(Limit {
+                                seq: u64::MAX,
+                                blocker: None,
+                            });
+                            *cursor = Cursor::Unknown(self.floating.first());
+                        }
+                    }
+                }
+                Cursor::Unknown(node) => {
+                    let op = node
+                        .checked_sub(1)
+                        .and_then(|k| self.unknown.get(k))
+                        .copied();
+                    let bound = limit.map_or(u64::MAX, |l| l.seq);
+                    return op.filter(|&i| self.ops[i].call <= bound).ok_or(());
+                }
+            }
+        }
     }
 }
 
-/// A set of operation indices.
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct Bits(Vec<u64>);
-
-impl Bits {
-    fn new(n: usize) -> Self {
-        Bits(vec![0; n.div_ceil(64)])
+/// The register after `step` (of an unknown operation if `unknown`), or `None` if the step cannot be
+/// taken now: the model forbids it, or it cannot matter here (see the module documentation).
+fn next_register(step: Step, unknown: bool, register: Register) -> Option<Register> {
+    if let Step::MaybeSwap { expected, .. } = step
+        && register.value != expected
+    {
+        return None;
     }
-
-    fn flip(&mut self, i: usize) {
-        self.0[i / 64] ^= 1 << (i % 64);
+    if let Some(before) = register.after_unknown {
+        match step {
+            Step::Write(_) => return None,
+            Step::NoSwap { expected } if expected != before => return None,
+            _ => {}
+        }
     }
+    let value = step.apply(register.value)?;
+    Some(Register {
+        value,
+        after_unknown: unknown.then_some(register.value),
+    })
 }
 
 /// Searches for a linearization of `ops` from register value `initial`, spending at most `budget`
-/// steps (one step per event visited).
+/// steps (about one per candidate tried).
 pub(crate) fn search(ops: &[POp], initial: Option<Value>, budget: u64) -> Outcome {
-    let mut events = Events::new(ops);
-    let mut taken = Bits::new(ops.len());
-    let mut seen: HashSet<(Bits, Option<Value>)> = HashSet::new();
-    // The choices made so far: the operation taken and the value before it.
-    let mut stack: Vec<(usize, Option<Value>)> = Vec::new();
-    let mut state = initial;
+    let mut s = Search::new(ops);
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut state = Register {
+        value: initial,
+        after_unknown: None,
+    };
     let mut completed_left = ops.iter().filter(|op| op.ret.is_some()).count();
     let mut deepest: Option<(Vec<usize>, Option<Value>, usize)> = None;
-    let mut node = events.next[0];
-    let mut steps = 0u64;
+    let mut cursor = Cursor::Completed(s.timeline.first());
+    let mut limit: Option<Limit> = None;
     loop {
         if completed_left == 0 {
-            return Outcome::Linearizable { steps };
+            return Outcome::Linearizable { steps: s.steps };
         }
-        if steps >= budget {
-            return Outcome::Exhausted { steps };
+        if s.steps >= budget {
+            return Outcome::Exhausted { steps: s.steps };
         }
-        steps += 1;
-        let blocked = match events.kinds.get(node).copied() {
-            Some(Event::Call(i)) => {
-                if let Some(after) = try_take(ops[i].step, state, i, &mut taken, &mut seen) {
-                    stack.push((i, state));
-                    state = after;
-                    events.lift(i);
-                    completed_left -= usize::from(ops[i].ret.is_some());
-                    node = events.next[0];
-                } else {
-                    node = events.next[node];
-                }
-                continue;
+        s.steps += 1;
+        if let Ok(op) = s.candidate(&mut cursor, &mut limit) {
+            if let Some(after) = s.try_take(op, state) {
+                stack.push(Frame {
+                    op,
+                    before: state,
+                    resume: cursor,
+                    limit,
+                });
+                state = after;
+                completed_left -= usize::from(s.is_completed(op));
+                cursor = Cursor::Completed(s.timeline.first());
+                limit = None;
+            } else {
+                cursor = s.next(cursor);
             }
-            Some(Event::Return(i)) => Some(i),
-            // Only calls of unknown operations are left past here; a completed operation still
-            // waits, so this path is a dead end too.
-            None | Some(Event::Head) => None,
-        };
-        if let Some(stuck) = blocked
+            continue;
+        }
+        // A dead end: remember it, then undo the last choice.
+        if let Some(blocker) = limit.and_then(|l| l.blocker)
             && deepest
                 .as_ref()
                 .is_none_or(|(d, _, _)| d.len() < stack.len())
         {
-            deepest = Some((stack.iter().map(|&(i, _)| i).collect(), state, stuck));
+            deepest = Some((stack.iter().map(|f| f.op).collect(), state.value, blocker));
         }
-        let Some((i, before)) = stack.pop() else {
+        s.failed.insert(&s.done, state, &s.taken_unknown);
+        let Some(frame) = stack.pop() else {
             let (deepest, state, stuck) = deepest.unwrap_or((Vec::new(), initial, 0));
             return Outcome::NotLinearizable {
-                steps,
+                steps: s.steps,
                 deepest,
                 state,
                 stuck,
             };
         };
-        events.unlift(i);
-        taken.flip(i);
-        state = before;
-        completed_left += usize::from(ops[i].ret.is_some());
-        node = events.next[events.nodes[i].0];
-    }
-}
-
-/// Takes operation `i` now if the model allows it and the resulting configuration is new; returns
-/// the new register value. Leaves `taken` unchanged when it does not take the operation.
-fn try_take(
-    step: Step,
-    state: Option<Value>,
-    i: usize,
-    taken: &mut Bits,
-    seen: &mut HashSet<(Bits, Option<Value>)>,
-) -> Option<Option<Value>> {
-    let after = step.apply(state)?;
-    taken.flip(i);
-    if seen.insert((taken.clone(), after)) {
-        Some(after)
-    } else {
-        taken.flip(i);
-        None
+        s.unlift(frame.op);
+        s.flip(frame.op);
+        state = frame.before;
+        completed_left += usize::from(s.is_completed(frame.op));
+        cursor = s.next(frame.resume);
+        limit = frame.limit;
     }
 }
 
@@ -234,6 +350,7 @@ mod tests {
 
     use super::*;
     use crate::history::OpId;
+    use crate::model::Step;
 
     /// An operation from `call` to `ret` (`None`: unknown outcome).
     fn op(step: Step, call: u64, ret: Option<u64>) -> POp {

@@ -1,13 +1,17 @@
 //! Finds a small set of operations that on its own is not linearizable, to explain a violation.
 //!
 //! Shrinking uses delta debugging: leave out a chunk of operations, keep the smaller set if it still
-//! fails, and halve the chunks when no chunk can go. A smaller failing set proves the whole history
-//! fails only if it is *closed*: it keeps every operation that may have stored a value one of its
-//! operations saw. Restricting a linearization of the whole history to a closed set leaves each
-//! observing operation right after the same store as before (stores between them would have changed
-//! what it saw), so a closed set of a linearizable history is linearizable. That argument needs every
-//! compare-and-set "not swapped" answer to keep holding, which leaving out stores can break, so keys
-//! with such answers are not shrunk.
+//! fails, and halve the chunks when no chunk can go. A smaller failing set proves that the whole
+//! history fails only if every linearization of the whole would give one of the smaller set:
+//!
+//! - Leaving out operations that change nothing (reads, "not swapped" answers) is always fine: the
+//!   same order without them stays valid.
+//! - Leaving out stores is fine if the set stays *closed*: it keeps every operation that may have
+//!   stored a value one of its operations saw, and it holds no "not swapped" answer. Restricting a
+//!   linearization of the whole to a closed set leaves each observing operation right after the same
+//!   store as before (stores between them would have changed what it saw), so the order stays valid.
+//!   A "not swapped" answer only says what the value was not, which leaving out stores can break, so
+//!   a set that needs one keeps all its stores.
 
 use std::collections::HashSet;
 
@@ -43,7 +47,7 @@ pub(crate) fn explain(
     budget: u64,
     spent: &mut u64,
 ) -> Result<Option<Failure>, Exhausted> {
-    let pruned = prune_unobserved(ops, initial);
+    let pruned = prune_unobserved(ops);
     match search(&pruned, initial, budget) {
         search::Outcome::Linearizable { steps } => {
             *spent += steps;
@@ -71,59 +75,78 @@ pub(crate) fn explain(
     }
 }
 
-/// Shrinks `failure`, found on the key's operations `all`, spending at most `budget` steps.
-pub(crate) fn shrink(
-    all: &[POp],
-    failure: Failure,
+/// Shrinks `failure`, found on the key's operations, spending at most `budget` steps.
+///
+/// First leaves out operations that change nothing (reads and "not swapped" answers), which is
+/// always sound: a linearization of the whole history restricted to the rest stays valid. If no "not
+/// swapped" answer is left, it then leaves out any operation, keeping the set closed.
+pub(crate) fn shrink(failure: Failure, initial: Option<Value>, budget: u64) -> Failure {
+    let mut spent = 0u64;
+    let changes_nothing = |op: &POp| matches!(op.step, Step::Read(_) | Step::NoSwap { .. });
+    let (best, finished) = ddmin(failure, changes_nothing, initial, budget, &mut spent);
+    if !finished
+        || best
+            .ops
+            .iter()
+            .any(|op| matches!(op.step, Step::NoSwap { .. }))
+    {
+        return best;
+    }
+    let (mut best, finished) = ddmin(best, |_| true, initial, budget, &mut spent);
+    best.minimal = finished;
+    best
+}
+
+/// Delta debugging: leaves out chunks of the operations `removable` allows, as long as the set
+/// stays closed and still fails, halving the chunks when none can go. Returns the smallest failing
+/// set found and whether it got to the end (no single such operation can be left out) within budget.
+fn ddmin(
+    mut best: Failure,
+    removable: impl Fn(&POp) -> bool,
     initial: Option<Value>,
     budget: u64,
-) -> Failure {
-    if all.iter().any(|op| matches!(op.step, Step::NoSwap { .. })) {
-        return failure;
-    }
-    let mut best = failure;
-    let mut spent = 0u64;
+    spent: &mut u64,
+) -> (Failure, bool) {
     let mut chunks = 2usize;
     loop {
         let current = best.ops.clone();
-        if current.len() <= 1 {
-            best.minimal = true;
-            return best;
+        let candidates: Vec<usize> = (0..current.len())
+            .filter(|&i| removable(&current[i]))
+            .collect();
+        if candidates.is_empty() {
+            return (best, true);
         }
-        let size = current.len().div_ceil(chunks);
+        let chunks_now = chunks.min(candidates.len());
         let mut shrunk = false;
-        for start in (0..current.len()).step_by(size) {
-            let end = (start + size).min(current.len());
-            let candidate: Vec<POp> = current[..start]
-                .iter()
-                .chain(&current[end..])
-                .copied()
-                .collect();
-            if !stays_closed(&candidate, &current[start..end]) {
+        for group in candidates.chunks(candidates.len().div_ceil(chunks_now)) {
+            let mut kept: Vec<POp> = Vec::with_capacity(current.len());
+            let mut removed: Vec<POp> = Vec::with_capacity(group.len());
+            for (i, op) in current.iter().enumerate() {
+                if group.binary_search(&i).is_ok() {
+                    removed.push(*op);
+                } else {
+                    kept.push(*op);
+                }
+            }
+            if kept.is_empty() || !stays_closed(&kept, &removed) {
                 continue;
             }
-            match explain(
-                &candidate,
-                initial,
-                budget.saturating_sub(spent),
-                &mut spent,
-            ) {
-                Err(Exhausted) => return best,
+            match explain(&kept, initial, budget.saturating_sub(*spent), spent) {
+                Err(Exhausted) => return (best, false),
                 Ok(None) => {}
                 Ok(Some(smaller)) => {
                     best = smaller;
-                    chunks = (chunks - 1).max(2);
+                    chunks = (chunks_now - 1).max(2);
                     shrunk = true;
                     break;
                 }
             }
         }
         if !shrunk {
-            if chunks >= current.len() {
-                best.minimal = true;
-                return best;
+            if chunks_now >= candidates.len() {
+                return (best, true);
             }
-            chunks = (chunks * 2).min(current.len());
+            chunks = (chunks_now * 2).min(candidates.len());
         }
     }
 }
@@ -168,7 +191,7 @@ mod tests {
         ops.push(op(6, Step::Read(Some(3)), 12, 13));
         let mut spent = 0;
         let failure = explain(&ops, None, 10_000, &mut spent).unwrap().unwrap();
-        let small = shrink(&ops, failure, None, 10_000);
+        let small = shrink(failure, None, 10_000);
         let ids: Vec<usize> = small.ops.iter().map(|op| op.id.0).collect();
         assert_eq!(ids, vec![2, 3, 4]);
         assert!(small.minimal);

@@ -75,10 +75,12 @@ impl fmt::Display for Violation {
                 stuck.id, stuck.client, stuck.op, stuck.outcome
             )?,
         }
-        let why = if self.minimal {
-            "minimal: leaving out any one operation makes it linearizable"
-        } else {
-            "not shrunk to a minimum"
+        let why = match (self.cause, self.minimal) {
+            (Cause::NeverWritten { .. }, _) => "it alone is proof",
+            (Cause::NoLinearization, true) => {
+                "minimal: leaving out any one operation makes it linearizable"
+            }
+            (Cause::NoLinearization, false) => "not shrunk to a minimum",
         };
         writeln!(
             f,
