@@ -89,27 +89,36 @@ pub(crate) fn never_written(ops: &[POp], initial: Option<Value>) -> Option<POp> 
 /// Drops operations with unknown outcomes that provably need not have happened, to keep the search
 /// from trying every place they could go.
 ///
-/// An unknown write (or unknown compare-and-set) of `v` is dropped when nothing observed `v` (no read
-/// returned it, no compare-and-set expected it) and no compare-and-set on the key answered "not
-/// swapped". Proof: take a linearization that contains it and remove it. Until the next operation that
-/// sets the register, the register held `v` and no operation saw `v`, so every operation in between
-/// is an unknown compare-and-set that did not swap (it may be dropped too); anything else would have
-/// observed `v` (a read, a swap) or set the register. Only a "not swapped" answer could notice the
-/// change, and there is none. So the history is linearizable with the operation exactly when it is
-/// linearizable without it; this holds even when other operations store `v` too.
+/// By the normal form in `search`, if the history is linearizable then some linearization takes
+/// every unknown operation it contains immediately before an operation that notices it: a read or
+/// swap of the value it stored, an unknown swap from that value, or a "not swapped" answer. An unknown
+/// store that no such operation could follow (none exists, or each completed before the store was
+/// invoked) is in no such linearization, so leaving it out keeps the verdict. Dropping one can leave
+/// another unnoticeable (an unknown swap was the only one to notice it), so this repeats until
+/// nothing changes.
 pub(crate) fn prune_unobserved(ops: &[POp]) -> Vec<POp> {
-    if ops.iter().any(|op| matches!(op.step, Step::NoSwap { .. })) {
-        return ops.to_vec();
+    let mut kept = ops.to_vec();
+    loop {
+        let before = kept.clone();
+        kept.retain(|op| op.ret.is_some() || could_be_noticed(op, &before));
+        if kept.len() == before.len() {
+            return kept;
+        }
     }
-    let observed: HashSet<Value> = ops.iter().filter_map(|op| op.step.observes()).collect();
-    ops.iter()
-        .copied()
-        .filter(|op| {
-            let droppable =
-                op.ret.is_none() && op.step.writes().is_some_and(|v| !observed.contains(&v));
-            !droppable
-        })
-        .collect()
+}
+
+/// Whether some other operation of `ops` could directly follow the unknown store `store` and notice
+/// it.
+fn could_be_noticed(store: &POp, ops: &[POp]) -> bool {
+    let Some(value) = store.step.writes() else {
+        return true;
+    };
+    ops.iter().any(|other| {
+        let notices =
+            other.step.observes() == Some(value) || matches!(other.step, Step::NoSwap { .. });
+        let may_follow = other.ret.is_none_or(|ret| ret >= store.call);
+        notices && may_follow && other.entry != store.entry
+    })
 }
 
 #[cfg(test)]
@@ -158,14 +167,34 @@ mod tests {
     }
 
     #[test]
-    fn a_not_swapped_answer_disables_pruning() {
+    fn a_later_not_swapped_answer_keeps_an_unseen_write() {
         let rec = Recorder::new();
+        let early = rec.invoke(2, Op::cas("k", None, 5));
+        rec.complete(early, Outcome::cas(false)).unwrap();
         let _unseen = rec.invoke(1, Op::write("k", 2));
-        let c = rec.invoke(2, Op::cas("k", None, 5));
-        rec.complete(c, Outcome::cas(false)).unwrap();
         let h = rec.history();
         let parts = partition(&h).unwrap();
-        assert_eq!(prune_unobserved(&parts["k"]).len(), 2);
+        assert_eq!(
+            prune_unobserved(&parts["k"]).len(),
+            1,
+            "the answer came before the write"
+        );
+        let late = rec.invoke(2, Op::cas("k", None, 6));
+        rec.complete(late, Outcome::cas(false)).unwrap();
+        let h = rec.history();
+        let parts = partition(&h).unwrap();
+        assert_eq!(prune_unobserved(&parts["k"]).len(), 3);
+    }
+
+    #[test]
+    fn pruning_repeats_until_nothing_changes() {
+        let rec = Recorder::new();
+        // The swap is the only one to notice the write, and nothing notices the swap.
+        let _write = rec.invoke(1, Op::write("k", 1));
+        let _swap = rec.invoke(2, Op::cas("k", Some(1), 2));
+        let h = rec.history();
+        let parts = partition(&h).unwrap();
+        assert!(prune_unobserved(&parts["k"]).is_empty());
     }
 
     #[test]

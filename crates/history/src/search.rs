@@ -26,7 +26,10 @@
 //! no completion, so moving them later breaks no real-time order) and shortens the order or moves an
 //! unknown operation later, so rewriting ends. The search therefore only takes an unknown operation
 //! as the last step if the next step notices it ([`Register::after_unknown`]), which stops it from
-//! trying every place for timed-out writes that nothing saw.
+//! trying every place for timed-out writes that nothing saw. Timed-out writes whose values nothing
+//! can notice are interchangeable, so they are taken in call order only (see `anonymous_ranks`).
+
+use std::collections::HashSet;
 
 use crate::links::{Links, NIL};
 use crate::memo::{Bits, Failed, Register};
@@ -111,6 +114,10 @@ struct Search<'a> {
     slot: Vec<usize>,
     done: Bits,
     taken_unknown: Bits,
+    /// Per operation: its rank among the anonymous unknown writes, by call order.
+    anonymous_rank: Vec<Option<usize>>,
+    /// How many anonymous unknown writes are taken; always the first ones by rank.
+    anonymous_taken: usize,
     failed: Failed,
     steps: u64,
 }
@@ -148,6 +155,7 @@ impl<'a> Search<'a> {
             nodes[i].0 = k + 1;
             slot[i] = k;
         }
+        let anonymous_rank = anonymous_ranks(ops, &unknown);
         Search {
             ops,
             timeline: Links::new(events.len()),
@@ -158,6 +166,8 @@ impl<'a> Search<'a> {
             nodes,
             slot,
             done: Bits::new(completed),
+            anonymous_rank,
+            anonymous_taken: 0,
             failed: Failed::default(),
             steps: 0,
         }
@@ -183,9 +193,11 @@ impl<'a> Search<'a> {
         } else {
             self.floating.unlink(a);
         }
+        self.anonymous_taken += usize::from(self.anonymous_rank[op].is_some());
     }
 
     fn unlift(&mut self, op: usize) {
+        self.anonymous_taken -= usize::from(self.anonymous_rank[op].is_some());
         let (a, b) = self.nodes[op];
         if self.is_completed(op) {
             self.timeline.relink(b);
@@ -205,6 +217,9 @@ impl<'a> Search<'a> {
     /// Takes `op` now if the model and the rules for unknown operations allow it and the
     /// configuration after it is not known to fail; returns the register after it.
     fn try_take(&mut self, op: usize, register: Register) -> Option<Register> {
+        if self.anonymous_rank[op].is_some_and(|rank| rank != self.anonymous_taken) {
+            return None;
+        }
         let after = next_register(self.ops[op].step, !self.is_completed(op), register)?;
         self.flip(op);
         let (dead, compared) = self.failed.covers(&self.done, after, &self.taken_unknown);
@@ -255,6 +270,29 @@ impl<'a> Search<'a> {
             }
         }
     }
+}
+
+/// Ranks the anonymous unknown writes (`unknown` is in call order): those storing a value nothing
+/// can notice, as no operation reads it, swaps from it or answers "not swapped" expecting it. Two of
+/// them are interchangeable: swapping which one goes where changes only values nobody looks at, and
+/// both may go anywhere after the later call. So the search takes them in call order only.
+fn anonymous_ranks(ops: &[POp], unknown: &[usize]) -> Vec<Option<usize>> {
+    let noticed: HashSet<Value> = ops
+        .iter()
+        .filter_map(|op| match op.step {
+            Step::NoSwap { expected } => expected,
+            step => step.observes(),
+        })
+        .collect();
+    let mut ranks = vec![None; ops.len()];
+    let anonymous = unknown.iter().filter(|&&i| match ops[i].step {
+        Step::Write(v) => !noticed.contains(&v),
+        _ => false,
+    });
+    for (rank, &i) in anonymous.enumerate() {
+        ranks[i] = Some(rank);
+    }
+    ranks
 }
 
 /// The register after `step` (of an unknown operation if `unknown`), or `None` if the step cannot be

@@ -23,7 +23,8 @@ use crate::search::{self, search};
 /// A failing set with the search's account of where it got stuck.
 #[derive(Debug, Clone)]
 pub(crate) struct Failure {
-    /// The operations of the set, in invocation order.
+    /// The operations of the set, in invocation order (including unknown ones the search could
+    /// leave out, so that every store of a value the set saw is shown).
     pub(crate) ops: Vec<POp>,
     /// The longest order of them the search found.
     pub(crate) deepest: Vec<POp>,
@@ -67,7 +68,7 @@ pub(crate) fn explain(
             Ok(Some(Failure {
                 deepest: deepest.iter().map(|&i| pruned[i]).collect(),
                 stuck: pruned[stuck],
-                ops: pruned,
+                ops: ops.to_vec(),
                 value: state,
                 minimal: false,
             }))
