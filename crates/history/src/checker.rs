@@ -40,11 +40,12 @@ impl Default for Checker {
 impl Checker {
     /// The default step budget per key.
     ///
-    /// A step visits one event of the history. Well-behaved histories need a few steps per operation
-    /// and client (a 400-operation key with 10 clients takes thousands); exponential blow-ups come
-    /// from many operations that are concurrent or unknown at once. The memo table keeps up to one
-    /// entry per step, about `16 + ops / 8` bytes plus hashing overhead each, so this default bounds
-    /// a key's memory to a few hundred megabytes in the worst case.
+    /// A step is about one candidate tried. Histories from a correct store are decided in a few
+    /// steps per operation (the 2,000-operation, 10-client test takes about 16,000); a violation costs
+    /// more, since every order before it must fail, and shrinking it gets the same budget again.
+    /// Blow-ups come from many operations that are concurrent, or unknown, on one key at once. The
+    /// table of dead ends holds at most one entry per step, about `100 + ops / 4` bytes each, which
+    /// bounds a key's memory to a few hundred megabytes at this default.
     pub const DEFAULT_STEP_BUDGET: u64 = 2_000_000;
 
     /// A checker with the default step budget and every key starting absent.
