@@ -66,6 +66,15 @@ impl Drawers {
             if t.map.contains_key(&d.id) {
                 return Err(Error::snapshot(format!("duplicate drawer id {}", d.id)));
             }
+            // Bound chunk positions so later reads and deletes stay bounded too.
+            if let Some(c) = &d.chunk
+                && (c.part == 0 || c.part > c.parts || c.parts as usize > MAX_CHUNKS)
+            {
+                return Err(Error::snapshot(format!(
+                    "drawer {} claims part {} of {}: expected 1 <= part <= parts <= {MAX_CHUNKS}",
+                    d.id, c.part, c.parts
+                )));
+            }
             t.insert(d);
         }
         Ok(t)
@@ -306,13 +315,20 @@ impl Drawers {
         if let Some(m) = &metadata {
             validate_metadata(m)?;
         }
-        let new_text = match content {
-            Some(c) => {
-                validate_content(&c)?;
-                c
+        let Some(new_text) = content else {
+            // Metadata only: the text and its chunks stay as they are.
+            let id = head.id.clone();
+            if let (Some(d), Some(m)) = (self.map.get_mut(&id), metadata) {
+                d.metadata = m;
+                d.updated_at_ms = Some(ctx.now_ms);
             }
-            None => self.full_content(id)?,
+            changes.push(Change::DrawerUpserted { id: id.clone() });
+            return Ok(self
+                .get(&id)
+                .and_then(|d| d.chunk.as_ref())
+                .map_or(1, |c| c.parts));
         };
+        validate_content(&new_text)?;
         if let Some(other) = self.find_duplicate(&head.wing, &head.room, &new_text)
             && other != id
         {
