@@ -6,6 +6,7 @@ use crate::error::{Error, Inconclusive};
 use crate::history::{Entry, History};
 use crate::op::{Key, Value};
 use crate::partition::{POp, never_written, partition};
+use crate::quick::obvious_violation;
 use crate::shrink::{Exhausted, Failure, explain, shrink};
 use crate::violation::{Cause, Violation};
 
@@ -122,11 +123,41 @@ impl Checker {
                 value: initial,
             })));
         }
-        let failure = match explain(ops, initial, self.step_budget, spent) {
-            Ok(None) => return Ok(()),
-            Ok(Some(failure)) => failure,
-            Err(Exhausted) => return Err(KeyError::Undecided),
-        };
+        // The common shapes first: they need no search, which on a key with many concurrent
+        // clients could run out of budget before reaching them.
+        let mut quick_steps = 0;
+        if let Some(set) = obvious_violation(ops, initial)
+            && let Ok(Some(failure)) = explain(&set, initial, self.step_budget, &mut quick_steps)
+        {
+            return Err(KeyError::Violation(self.explained(
+                history,
+                key,
+                ops.len(),
+                failure,
+            )));
+        }
+        match explain(ops, initial, self.step_budget, spent) {
+            Ok(None) => Ok(()),
+            Ok(Some(failure)) => Err(KeyError::Violation(self.explained(
+                history,
+                key,
+                ops.len(),
+                failure,
+            ))),
+            Err(Exhausted) => Err(KeyError::Undecided),
+        }
+    }
+
+    /// Shrinks a failure and describes it.
+    fn explained(
+        &self,
+        history: &History,
+        key: &str,
+        key_ops: usize,
+        failure: Failure,
+    ) -> Box<Violation> {
+        let initial = self.initial.get(key).copied();
+        let entry = |op: &POp| history.entries()[op.entry].clone();
         let Failure {
             ops: set,
             deepest,
@@ -134,16 +165,16 @@ impl Checker {
             stuck,
             minimal,
         } = shrink(failure, initial, self.step_budget);
-        Err(KeyError::Violation(Box::new(Violation {
+        Box::new(Violation {
             key: key.to_owned(),
             cause: Cause::NoLinearization,
             stuck: entry(&stuck),
             ops: set.iter().map(entry).collect::<Vec<Entry>>(),
             minimal,
-            key_ops: ops.len(),
+            key_ops,
             deepest: deepest.iter().map(|op| op.id).collect(),
             value,
-        })))
+        })
     }
 }
 

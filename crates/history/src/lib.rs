@@ -64,6 +64,7 @@ mod op;
 #[cfg(test)]
 mod oracle_test;
 mod partition;
+mod quick;
 mod recorder;
 mod search;
 mod shrink;

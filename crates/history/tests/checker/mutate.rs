@@ -1,8 +1,11 @@
 //! Turns a linearizable history into one that provably is not, by changing one read's result.
 
 use chorus_history::{Entry, History, Op, OpId, Outcome, Reply, Value};
+use std::collections::HashMap;
+
 use rand::Rng;
 use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
 
 /// Why the new read result cannot have been observed. Every value in the simulated history is
 /// stored by at most one operation, which the arguments below rely on.
@@ -17,6 +20,10 @@ pub enum Why {
     FailedStore,
     /// No operation stores the value.
     NeverWritten,
+    /// An earlier read saw the value of a store that began after the only store of this value
+    /// completed: values would go backwards. The checker's quick pass often cannot see this one, so
+    /// it exercises the search.
+    Backwards,
 }
 
 /// A history with one read changed.
@@ -69,12 +76,70 @@ fn impossible_values(entries: &[Entry], r: &Entry) -> Vec<(Value, Why)> {
     for e in same_key().filter(|e| e.outcome == Outcome::Failed) {
         out.extend(stored(e).map(|v| (v, Why::FailedStore)));
     }
+    out.extend(
+        backwards_values(entries, r)
+            .into_iter()
+            .map(|v| (v, Why::Backwards)),
+    );
+    out
+}
+
+/// Values of acknowledged stores `b` that completed before the store `a` of a value that an earlier
+/// read (completed before `r` began) returned was invoked, where `a` had not completed when `r`
+/// began and no acknowledged write lies between `b` and `r`, so that only the order of the reads
+/// gives the violation away.
+fn backwards_values(entries: &[Entry], r: &Entry) -> Vec<Value> {
+    let key = r.op.key();
+    let same_key: Vec<&Entry> = entries.iter().filter(|e| e.op.key() == key).collect();
+    let stores: HashMap<Value, &Entry> = same_key
+        .iter()
+        .filter_map(|e| stored(e).map(|v| (v, *e)))
+        .collect();
+    let done = |e: &Entry| e.completed.map(|c| c.seq);
+    let acked = |e: &Entry| matches!(e.outcome, Outcome::Ok(Reply::Written | Reply::Cas(true)));
+    let acked_writes: Vec<&Entry> = same_key
+        .iter()
+        .filter(|e| matches!(e.op, Op::Write { .. }) && acked(e))
+        .copied()
+        .collect();
+    let overwritten = |b: &Entry| {
+        acked_writes.iter().any(|s| {
+            done(b).is_some_and(|d| d < s.invoked.seq) && done(s).is_some_and(|d| d < r.invoked.seq)
+        })
+    };
+    let mut out = Vec::new();
+    for earlier in &same_key {
+        let Outcome::Ok(Reply::Read(Some(seen))) = earlier.outcome else {
+            continue;
+        };
+        if !matches!(earlier.op, Op::Read { .. })
+            || done(earlier).is_none_or(|d| d >= r.invoked.seq)
+        {
+            continue;
+        }
+        let Some(a) = stores.get(&seen) else {
+            continue;
+        };
+        if done(a).is_some_and(|d| d < r.invoked.seq) {
+            continue;
+        }
+        for b in &same_key {
+            if acked(b) && done(b).is_some_and(|d| d < a.invoked.seq) && !overwritten(b) {
+                out.extend(stored(b));
+            }
+        }
+    }
     out
 }
 
 /// Changes the result of one acknowledged read to a value it cannot have seen; `None` if the history
 /// has no acknowledged read.
 pub fn mutate(history: &History, rng: &mut StdRng) -> Option<Mutation> {
+    mutate_as(history, rng, None)
+}
+
+/// Like [`mutate`], with a reason of the given kind only (`None` if there is none).
+pub fn mutate_as(history: &History, rng: &mut StdRng, only: Option<Why>) -> Option<Mutation> {
     let entries = history.entries();
     let reads: Vec<usize> = (0..entries.len())
         .filter(|&i| {
@@ -84,14 +149,31 @@ pub fn mutate(history: &History, rng: &mut StdRng) -> Option<Mutation> {
     if reads.is_empty() {
         return None;
     }
-    let at = reads[rng.gen_range(0..reads.len())];
-    let read = &entries[at];
-    let candidates = impossible_values(entries, read);
-    let (value, why) = if candidates.is_empty() || rng.gen_ratio(1, 5) {
-        (Value::MAX, Why::NeverWritten)
-    } else {
-        candidates[rng.gen_range(0..candidates.len())]
+    let (at, value, why) = match only {
+        Some(kind) => {
+            let mut reads = reads;
+            reads.shuffle(rng);
+            reads.into_iter().find_map(|at| {
+                let values: Vec<(Value, Why)> = impossible_values(entries, &entries[at])
+                    .into_iter()
+                    .filter(|&(_, why)| why == kind)
+                    .collect();
+                let (value, why) = *values.choose(rng)?;
+                Some((at, value, why))
+            })?
+        }
+        None => {
+            let at = reads[rng.gen_range(0..reads.len())];
+            let candidates = impossible_values(entries, &entries[at]);
+            let (value, why) = if candidates.is_empty() || rng.gen_ratio(1, 5) {
+                (Value::MAX, Why::NeverWritten)
+            } else {
+                candidates[rng.gen_range(0..candidates.len())]
+            };
+            (at, value, why)
+        }
     };
+    let read = &entries[at];
     let mut changed = entries.to_vec();
     changed[at].outcome = Outcome::read(Some(value));
     Some(Mutation {

@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use crate::mutate::mutate;
+use crate::mutate::{Why, mutate, mutate_as};
 use crate::sim::{Config, simulate};
 
 fn config() -> impl Strategy<Value = Config> {
@@ -42,9 +42,19 @@ proptest! {
     }
 
     #[test]
-    fn one_read_of_an_unobservable_value_is_rejected(cfg in config(), pick in any::<u64>()) {
+    fn one_read_of_an_unobservable_value_is_rejected(
+        cfg in config(),
+        pick in any::<u64>(),
+        backwards in any::<bool>(),
+    ) {
         let history = simulate(&cfg);
-        let mutation = mutate(&history, &mut StdRng::seed_from_u64(pick));
+        let mut rng = StdRng::seed_from_u64(pick);
+        // Half the time insist on values going backwards, the kind that exercises the search.
+        let mutation = if backwards {
+            mutate_as(&history, &mut rng, Some(Why::Backwards)).or_else(|| mutate(&history, &mut rng))
+        } else {
+            mutate(&history, &mut rng)
+        };
         prop_assume!(mutation.is_some(), "no acknowledged read to change");
         let m = mutation.unwrap();
         match check(&m.history) {
