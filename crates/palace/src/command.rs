@@ -72,9 +72,12 @@ pub struct NewFact {
     pub source_drawer: Option<String>,
 }
 
-/// Every change to the palace. Serialised with an `op` tag, e.g. `{"op":"drawer_delete",...}`.
+/// Every change to the palace.
+///
+/// Serde uses the default external tagging (`{"drawer_delete":{"id":"…"}}`) so commands also
+/// travel in formats that are not self-describing, such as bincode or postcard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Command {
     /// Adds a drawer (idempotent on wing, room and content).
     DrawerAdd(NewDrawer),

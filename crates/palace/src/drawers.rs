@@ -155,8 +155,14 @@ impl Drawers {
     }
 
     /// Splits `content` into stored drawers sharing `t`.
-    fn make_parts(t: Template, content: &str, cfg: &Config) -> Result<Vec<Drawer>, Error> {
-        let Some(n) = count_pieces(content, cfg.chunk_bytes, MAX_CHUNKS) else {
+    /// `sha` is the SHA-256 of `content`, computed once by the caller.
+    fn make_parts(
+        t: Template,
+        content: String,
+        sha: String,
+        cfg: &Config,
+    ) -> Result<Vec<Drawer>, Error> {
+        let Some(n) = count_pieces(&content, cfg.chunk_bytes, MAX_CHUNKS) else {
             let need = content.len().div_ceil(cfg.chunk_bytes.max(1));
             return Err(Error::too_large(
                 "content",
@@ -166,9 +172,8 @@ impl Drawers {
                 "MAX_CHUNKS",
             ));
         };
-        let sha = content_sha256(content);
         if n <= 1 {
-            return Ok(vec![Self::part(&t, content.to_owned(), Some(sha), None)]);
+            return Ok(vec![Self::part(&t, content, Some(sha), None)]);
         }
         let parts = n as u32;
         let ids: Vec<String> = (1..=parts)
@@ -181,7 +186,10 @@ impl Drawers {
             })
             .collect();
         let mut out = Vec::with_capacity(n);
-        for (i, piece) in split_utf8(content, cfg.chunk_bytes).into_iter().enumerate() {
+        for (i, piece) in split_utf8(&content, cfg.chunk_bytes)
+            .into_iter()
+            .enumerate()
+        {
             let link = ChunkLink {
                 head: t.id.clone(),
                 part: i as u32 + 1,
@@ -233,7 +241,8 @@ impl Drawers {
         changes: &mut Vec<Change>,
     ) -> Result<DrawerAdded, Error> {
         validate_new(&nd)?;
-        if let Some(id) = self.find_duplicate(&nd.wing, &nd.room, &nd.content) {
+        let sha = content_sha256(&nd.content);
+        if let Some(id) = self.by_sha(&nd.wing, &nd.room, &sha) {
             let chunks = self
                 .get(id)
                 .and_then(|d| d.chunk.as_ref())
@@ -262,7 +271,7 @@ impl Drawers {
             filed_index: ctx.index,
             updated_at_ms: None,
         };
-        let parts = Self::make_parts(t, &nd.content, cfg)?;
+        let parts = Self::make_parts(t, nd.content, sha, cfg)?;
         let chunks = parts.len() as u32;
         for d in parts {
             changes.push(Change::DrawerUpserted { id: d.id.clone() });
@@ -329,7 +338,8 @@ impl Drawers {
                 .map_or(1, |c| c.parts));
         };
         validate_content(&new_text)?;
-        if let Some(other) = self.find_duplicate(&head.wing, &head.room, &new_text)
+        let sha = content_sha256(&new_text);
+        if let Some(other) = self.by_sha(&head.wing, &head.room, &sha)
             && other != id
         {
             return Err(Error::conflict(
@@ -350,7 +360,7 @@ impl Drawers {
             filed_index: head.filed_index,
             updated_at_ms: Some(ctx.now_ms),
         };
-        let parts = Self::make_parts(t, &new_text, cfg)?;
+        let parts = Self::make_parts(t, new_text, sha, cfg)?;
         let old_ids = Self::part_ids(head);
         let new_ids: BTreeSet<&str> = parts.iter().map(|d| d.id.as_str()).collect();
         for old in &old_ids {
@@ -382,7 +392,11 @@ impl Drawers {
 
     /// Id of the drawer holding exactly `content` in `wing`/`room`, if any.
     pub(crate) fn find_duplicate(&self, wing: &str, room: &str, content: &str) -> Option<&str> {
-        let key = (wing.to_owned(), room.to_owned(), content_sha256(content));
+        self.by_sha(wing, room, &content_sha256(content))
+    }
+
+    fn by_sha(&self, wing: &str, room: &str, sha: &str) -> Option<&str> {
+        let key = (wing.to_owned(), room.to_owned(), sha.to_owned());
         self.by_content.get(&key).map(String::as_str)
     }
 

@@ -17,7 +17,7 @@ pub struct DrawerAdded {
 
 /// Successful result of a command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Response {
     /// A drawer add.
     DrawerAdded(DrawerAdded),
@@ -98,7 +98,7 @@ pub enum Response {
 
 /// One change made by a command, for derived indexes such as search.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Change {
     /// A stored drawer (or chunk) was created or its content/metadata changed.
     DrawerUpserted {
