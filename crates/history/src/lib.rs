@@ -33,7 +33,8 @@
 //! [`check`] (or a configured [`Checker`]) runs the Wing & Gong search with Lowe's memoization on
 //! each key separately (P-compositionality: a key–value store is a product of independent
 //! registers). `Unknown` operations may take effect at any point after their invocation, or never;
-//! `Failed` ones are left out. The search is bounded by a step budget and reports
+//! `Failed` ones are left out. A quick pass first looks for the usual shapes of a replication bug (a
+//! value read after it was certainly overwritten, or before it was written). The search is bounded by a step budget and reports
 //! [`Error::Inconclusive`] when it runs out instead of running forever. A violation is shrunk to a
 //! small set of operations that on its own admits no linearization and prints like this:
 //!

@@ -16,7 +16,7 @@
 //! with fewer unknown operations fail first, so that those with more are recognised as failing.
 //!
 //! Unknown operations are only taken where they can matter. If any linearization exists, one exists
-//! in which (a) no unknown compare-and-set is taken without swapping, and every unknown operation
+//! in which no unknown compare-and-set is taken without swapping, and every unknown operation
 //! taken is followed by an operation that notices it: a read or swap of its value, an unknown swap
 //! from its value, or a "not swapped" answer whose expected value is the one it overwrote. Rewrite any
 //! linearization until none of these apply: drop an unknown compare-and-set that does not swap; drop
