@@ -7,7 +7,8 @@ use crate::limits::MAX_NAME_CHARS;
 const NAME_EXPECTED: &str = "1 to 128 characters: letters, digits, space, '_', '-', '.', '@'; \
      no '..', no '/', no NUL, no leading or trailing space";
 
-/// Checks that `value` is a safe name for `field` (see [`NAME_EXPECTED`]).
+/// Checks that `value` is a safe name for `field`: 1 to 128 characters, each a letter, a
+/// digit, space, `_`, `-`, `.` or `@`; no `..`, no `/`, no NUL, no leading or trailing space.
 ///
 /// Names become parts of UCXL addresses, file names in exports and tantivy terms, so they are
 /// kept to characters that are inert everywhere: no path separators, no `..`, no control

@@ -61,6 +61,7 @@ impl Error {
         }
     }
 
+    /// Carries a palace validation error (a bad `wing` or `room` filter) over unchanged.
     pub(crate) fn from_palace(e: chorus_palace::Error) -> Error {
         match e {
             chorus_palace::Error::TooLarge {
@@ -76,12 +77,18 @@ impl Error {
                 unit,
                 limit,
             },
+            chorus_palace::Error::Invalid {
+                field,
+                value,
+                expected,
+            } => Error::Invalid {
+                field,
+                value,
+                expected,
+            },
             other => Error::Invalid {
                 field: other.field().to_owned(),
-                value: match &other {
-                    chorus_palace::Error::Invalid { value, .. } => value.clone(),
-                    _ => String::new(),
-                },
+                value: String::new(),
                 expected: other.to_string(),
             },
         }

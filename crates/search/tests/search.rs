@@ -412,3 +412,18 @@ fn searches_run_while_another_thread_applies() {
         MAX_SEARCH_LIMIT
     );
 }
+
+#[test]
+fn an_index_with_another_schema_is_reported_incompatible() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = tantivy::schema::Schema::builder();
+    b.add_text_field("something_else", tantivy::schema::TEXT);
+    let other = tantivy::Index::create_in_dir(dir.path(), b.build()).expect("create");
+    drop(other);
+    let e = Index::open(dir.path()).err().expect("incompatible");
+    assert!(
+        matches!(e, chorus_search::Error::Incompatible { .. }),
+        "{e}"
+    );
+    assert!(e.to_string().contains("rebuild"), "{e}");
+}
