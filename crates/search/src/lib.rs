@@ -36,4 +36,4 @@ mod schema;
 pub use batch::Batch;
 pub use error::Error;
 pub use index::{Config, DEFAULT_COMMIT_EVERY, DEFAULT_WRITER_MEMORY_BYTES, Index};
-pub use query::{Hit, MAX_QUERY_BYTES, MAX_SEARCH_LIMIT, SNIPPET_CHARS};
+pub use query::{Hit, MAX_QUERY_BYTES, MAX_QUERY_DEPTH, MAX_SEARCH_LIMIT, SNIPPET_CHARS};

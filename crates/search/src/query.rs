@@ -17,6 +17,10 @@ pub const MAX_QUERY_BYTES: usize = 1024;
 /// Most hits one search returns.
 pub const MAX_SEARCH_LIMIT: usize = 100;
 
+/// Deepest parenthesis nesting handed to tantivy's query parser; deeper queries are searched
+/// as plain terms. The parser recurses per level and overflows the stack on a few hundred.
+pub const MAX_QUERY_DEPTH: usize = 16;
+
 /// Longest snippet, in characters.
 pub const SNIPPET_CHARS: usize = 200;
 
@@ -76,6 +80,22 @@ fn check_limit(limit: usize) -> Result<(), Error> {
     Ok(())
 }
 
+/// Deepest parenthesis nesting of `query`.
+fn nesting_depth(query: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for c in query.chars() {
+        match c {
+            '(' | '[' | '{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
 fn preview(text: &str) -> String {
     text.chars().take(SNIPPET_CHARS).collect()
 }
@@ -83,11 +103,14 @@ fn preview(text: &str) -> String {
 impl Index {
     /// Parses `query` in tantivy's query language over content (`"exact phrase"`, `+must`,
     /// `-not`, `a OR b`); text that does not parse is searched as plain terms instead, so a
-    /// stray quote or colon is never an error.
+    /// stray quote or colon is never an error. So is a query nested deeper than
+    /// [`MAX_QUERY_DEPTH`].
     fn text_query(&self, query: &str) -> Result<Box<dyn Query>, Error> {
-        let parser = QueryParser::for_index(self.tantivy(), vec![self.fields.content]);
-        if let Ok(q) = parser.parse_query(query) {
-            return Ok(q);
+        if nesting_depth(query) <= MAX_QUERY_DEPTH {
+            let parser = QueryParser::for_index(self.tantivy(), vec![self.fields.content]);
+            if let Ok(q) = parser.parse_query(query) {
+                return Ok(q);
+            }
         }
         let mut analyzer = self
             .tantivy()

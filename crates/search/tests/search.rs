@@ -427,3 +427,40 @@ fn an_index_with_another_schema_is_reported_incompatible() {
     );
     assert!(e.to_string().contains("rebuild"), "{e}");
 }
+
+#[test]
+fn hostile_queries_never_panic() {
+    let mut p = Palace::new(1);
+    corpus(&mut p);
+    let deep_parens = format!("{}soup{}", "(".repeat(500), ")".repeat(500));
+    let deep_open = "(".repeat(MAX_QUERY_BYTES);
+    let quotes = "\"".repeat(MAX_QUERY_BYTES);
+    let mixed = "+-\"()[]{}:~^*\\!?".repeat(60);
+    let many_terms = "soup OR ".repeat(120);
+    let slop = "\"signing keys\"~4294967295".to_string();
+    let nots = format!("{}soup", "NOT ".repeat(250));
+    let signs = format!("{}soup", "+-".repeat(500));
+    let ands = "soup AND ".repeat(110);
+    let boosts = format!("soup{}", "^2".repeat(500));
+    let fields = "content:".repeat(120);
+    let ranges = "[a TO z] ".repeat(110);
+    let queries = [
+        deep_parens,
+        deep_open,
+        quotes,
+        mixed,
+        many_terms,
+        slop,
+        nots,
+        signs,
+        ands,
+        boosts,
+        fields,
+        ranges,
+    ];
+    for q in queries {
+        let q = &q[..q.len().min(MAX_QUERY_BYTES)];
+        let r = p.index.search(q, None, None, 10);
+        assert!(r.is_ok(), "{:?}: {r:?}", &q[..q.len().min(40)]);
+    }
+}
