@@ -1,0 +1,367 @@
+//! The cloneable handle through which the node talks to the mesh event loop.
+
+use std::{
+    fmt,
+    sync::Arc,
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+use libp2p::{Multiaddr, PeerId, gossipsub::MessageId, identity::Keypair};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+
+use crate::{
+    Config, Error, Presence, RequestError,
+    dns::Resolver,
+    event_loop::{Command, EventLoop},
+};
+
+/// A request-response protocol of the cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Protocol {
+    /// `/chorus/<cluster>/raft/1`: Raft RPCs between members.
+    Raft,
+    /// `/chorus/<cluster>/write/1`: writes forwarded to the leader.
+    Write,
+    /// `/chorus/<cluster>/records/1`: decision records fetched from a peer.
+    Records,
+}
+
+impl Protocol {
+    /// Every protocol.
+    pub const ALL: [Protocol; 3] = [Protocol::Raft, Protocol::Write, Protocol::Records];
+
+    /// Short name, used in protocol ids and as a metric label.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Raft => "raft",
+            Self::Write => "write",
+            Self::Records => "records",
+        }
+    }
+
+    /// The protocol id for `cluster`.
+    pub fn id(self, cluster: &str) -> String {
+        format!("/chorus/{cluster}/{}/1", self.name())
+    }
+}
+
+/// A gossip topic of the cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Topic {
+    /// `chorus/<cluster>/presence/1`: node self-descriptions.
+    Presence,
+    /// `chorus/<cluster>/decisions/1`: decision record announcements.
+    Decisions,
+    /// `chorus/<cluster>/hmmm/1`: discussion threads.
+    Hmmm,
+    /// `chorus/<cluster>/tasks/1`: task events.
+    Tasks,
+}
+
+impl Topic {
+    /// Every topic, all subscribed at start.
+    pub const ALL: [Topic; 4] = [Topic::Presence, Topic::Decisions, Topic::Hmmm, Topic::Tasks];
+
+    /// Short name, used in topic names and as a metric label.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Presence => "presence",
+            Self::Decisions => "decisions",
+            Self::Hmmm => "hmmm",
+            Self::Tasks => "tasks",
+        }
+    }
+
+    /// The gossipsub topic string for `cluster`.
+    pub fn topic_string(self, cluster: &str) -> String {
+        format!("chorus/{cluster}/{}/1", self.name())
+    }
+}
+
+/// Identifies a received gossip message whose forwarding waits for the application's verdict.
+#[derive(Debug, Clone)]
+pub struct ValidationToken {
+    pub(crate) id: MessageId,
+    pub(crate) source: PeerId,
+}
+
+/// The application's verdict on a gossip message of a validated topic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validation {
+    /// Keep and forward it.
+    Accept,
+    /// Drop it and penalise the sender.
+    Reject,
+    /// Drop it without penalty.
+    Ignore,
+}
+
+/// A gossip message delivered to the application.
+#[derive(Debug, Clone)]
+pub struct GossipMessage {
+    /// Its topic.
+    pub topic: Topic,
+    /// The peer that signed it.
+    pub source: Option<PeerId>,
+    /// The peer that forwarded it to us.
+    pub propagated_by: PeerId,
+    /// The payload.
+    pub data: Arc<Vec<u8>>,
+    /// Present when the topic is application-validated: report a verdict with
+    /// [`Handle::report_validation`] before the message is forwarded.
+    pub validation: Option<ValidationToken>,
+}
+
+/// What the mesh tells the rest of the node.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A peer of our cluster is connected and identified.
+    PeerConnected(PeerId),
+    /// The last connection to a cluster peer closed.
+    PeerDisconnected(PeerId),
+    /// A gossip message arrived.
+    Gossip(Box<GossipMessage>),
+}
+
+/// A request from a peer, to be answered through `reply`. Dropping `reply` refuses the request.
+pub struct InboundRequest {
+    /// Who asked.
+    pub peer: PeerId,
+    /// The payload.
+    pub data: Vec<u8>,
+    /// Where the answer goes.
+    pub reply: oneshot::Sender<Vec<u8>>,
+}
+
+impl fmt::Debug for InboundRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InboundRequest")
+            .field("peer", &self.peer)
+            .field("bytes", &self.data.len())
+            .finish()
+    }
+}
+
+/// What the node knows about a peer.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PeerInfo {
+    /// The peer's id.
+    pub peer_id: String,
+    /// Known addresses.
+    pub addrs: Vec<String>,
+    /// Whether a connection is open now.
+    pub connected: bool,
+    /// The agent string it announced through identify.
+    pub agent_version: Option<String>,
+    /// Its latest presence announcement.
+    pub presence: Option<Presence>,
+}
+
+/// Inbound request queues, one per protocol. Whoever serves a protocol takes its receiver;
+/// requests on a protocol nobody serves are refused once its queue is full.
+#[derive(Debug)]
+pub struct Inbound {
+    /// Raft RPCs.
+    pub raft: mpsc::Receiver<InboundRequest>,
+    /// Forwarded writes.
+    pub write: mpsc::Receiver<InboundRequest>,
+    /// Record fetches.
+    pub records: mpsc::Receiver<InboundRequest>,
+}
+
+struct Shared {
+    peer_id: PeerId,
+    cluster: String,
+    commands: mpsc::Sender<Command>,
+    events: broadcast::Sender<Event>,
+    listen_addrs: watch::Receiver<Vec<Multiaddr>>,
+    members: watch::Receiver<Arc<Vec<PeerId>>>,
+    command_limit: usize,
+}
+
+/// A cloneable handle to the mesh. Every method is cancel-safe: dropping a call's future
+/// abandons waiting for its answer but never corrupts the event loop.
+#[derive(Clone)]
+pub struct Handle {
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("peer_id", &self.shared.peer_id)
+            .finish()
+    }
+}
+
+/// Starts the mesh. Returns once every listen address is bound, with the handle and the inbound
+/// request queues.
+pub async fn start(
+    config: Config,
+    keypair: Keypair,
+    registry: &chorus_telemetry::Registry,
+    resolver: Arc<dyn Resolver>,
+) -> Result<(Handle, Inbound), Error> {
+    let command_limit = config.limits.command_queue;
+    let (cmd_tx, cmd_rx) = mpsc::channel(command_limit);
+    let (events_tx, _) = broadcast::channel(config.limits.event_queue);
+    let (raft_tx, raft_rx) = mpsc::channel(config.limits.inbound_queue);
+    let (write_tx, write_rx) = mpsc::channel(config.limits.inbound_queue);
+    let (records_tx, records_rx) = mpsc::channel(config.limits.inbound_queue);
+    let peer_id = keypair.public().to_peer_id();
+    let cluster = config.cluster.clone();
+    let (mut event_loop, listen_rx, members_rx) = EventLoop::new(
+        config,
+        keypair,
+        registry,
+        resolver,
+        cmd_rx,
+        events_tx.clone(),
+        [raft_tx, write_tx, records_tx],
+    )?;
+    event_loop.listen().await?;
+    tokio::spawn(event_loop.run());
+    let shared = Shared {
+        peer_id,
+        cluster,
+        commands: cmd_tx,
+        events: events_tx,
+        listen_addrs: listen_rx,
+        members: members_rx,
+        command_limit,
+    };
+    let inbound = Inbound {
+        raft: raft_rx,
+        write: write_rx,
+        records: records_rx,
+    };
+    Ok((
+        Handle {
+            shared: Arc::new(shared),
+        },
+        inbound,
+    ))
+}
+
+impl Handle {
+    /// This node's peer id.
+    pub fn local_peer_id(&self) -> PeerId {
+        self.shared.peer_id
+    }
+
+    /// The cluster name.
+    pub fn cluster(&self) -> &str {
+        &self.shared.cluster
+    }
+
+    /// The addresses the node listens on now (real ports, after port 0 was resolved).
+    pub fn listen_addrs(&self) -> Vec<Multiaddr> {
+        self.shared.listen_addrs.borrow().clone()
+    }
+
+    /// Connected and identified peers of our cluster.
+    pub fn connected_members(&self) -> Arc<Vec<PeerId>> {
+        self.shared.members.borrow().clone()
+    }
+
+    /// A watch on the connected members, to await a peer count without polling.
+    pub fn watch_members(&self) -> watch::Receiver<Arc<Vec<PeerId>>> {
+        self.shared.members.clone()
+    }
+
+    /// Subscribes to mesh events from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.shared.events.subscribe()
+    }
+
+    async fn call<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Command) -> Result<T, Error> {
+        let (tx, rx) = oneshot::channel();
+        self.shared
+            .commands
+            .try_send(make(tx))
+            .map_err(|e| match e {
+                mpsc::error::TrySendError::Full(_) => Error::QueueFull {
+                    limit: self.shared.command_limit,
+                },
+                mpsc::error::TrySendError::Closed(_) => Error::Stopped,
+            })?;
+        rx.await.map_err(|_| Error::Stopped)
+    }
+
+    /// Publishes `data` on `topic`.
+    pub async fn publish(&self, topic: Topic, data: Vec<u8>) -> Result<(), Error> {
+        self.call(|reply| Command::Publish { topic, data, reply })
+            .await?
+    }
+
+    /// Sends a request to `peer` and waits for its response (bounded by the request timeout).
+    pub async fn request(
+        &self,
+        peer: PeerId,
+        protocol: Protocol,
+        data: Vec<u8>,
+    ) -> Result<Vec<u8>, RequestError> {
+        self.call(|reply| Command::Request {
+            peer,
+            protocol,
+            data,
+            reply,
+        })
+        .await
+        .map_err(|e| RequestError::Local(e.to_string()))?
+    }
+
+    /// Everything known about peers of the cluster.
+    pub async fn peers(&self) -> Result<Vec<PeerInfo>, Error> {
+        self.call(|reply| Command::Peers { reply }).await
+    }
+
+    /// Dials an address now.
+    pub async fn dial(&self, addr: Multiaddr) -> Result<(), Error> {
+        self.call(|reply| Command::Dial { addr, reply }).await?
+    }
+
+    /// Replaces the presence this node announces, and announces it now.
+    pub async fn set_presence(&self, mut presence: Presence) -> Result<(), Error> {
+        presence.sent_at_ms = now_ms();
+        self.call(|reply| Command::SetPresence { presence, reply })
+            .await
+    }
+
+    /// Reports the verdict on an application-validated gossip message.
+    pub async fn report_validation(
+        &self,
+        token: ValidationToken,
+        verdict: Validation,
+    ) -> Result<(), Error> {
+        self.call(|reply| Command::Validate {
+            token,
+            verdict,
+            reply,
+        })
+        .await
+    }
+
+    /// Test hook for partitions: while `blocked`, every connection to `peer` is closed and
+    /// refused, so no traffic flows between the two nodes.
+    pub async fn set_blocked(&self, peer: PeerId, blocked: bool) -> Result<(), Error> {
+        self.call(|reply| Command::Block {
+            peer,
+            blocked,
+            reply,
+        })
+        .await
+    }
+
+    /// Stops the event loop and closes every connection. Waits for the loop to finish.
+    pub async fn shutdown(&self) {
+        let _ = self.call(|reply| Command::Shutdown { reply }).await;
+    }
+}
+
+pub(crate) fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
