@@ -1,0 +1,188 @@
+use std::{collections::HashMap, fs, os::unix::fs::PermissionsExt};
+
+use super::*;
+
+fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn one_error(r: Result<NodeConfig, ConfigError>) -> SettingError {
+    let e = r.expect_err("expected a configuration error");
+    assert_eq!(e.0.len(), 1, "{e}");
+    e.0[0].clone()
+}
+
+#[test]
+fn defaults_apply_when_nothing_is_set() {
+    let c = NodeConfig::load(&env(&[("HOME", "/h"), ("HOSTNAME", "n1")]), None, &[]).unwrap();
+    assert_eq!(c.cluster, "chorus");
+    assert_eq!(c.node_name, "n1");
+    assert_eq!(c.data_dir, PathBuf::from("/h/.chorus/n1"));
+    assert_eq!(c.p2p_port, 9000);
+    assert_eq!(c.listen_addrs[0].to_string(), "/ip4/0.0.0.0/tcp/9000");
+    assert_eq!((c.api_port, c.health_port), (8080, 8081));
+    assert!(c.mdns && c.dht);
+    assert_eq!(c.bootstrap_expect, 1);
+    assert!(c.api_token.is_none() && c.cluster_secret.is_none());
+}
+
+#[test]
+fn layers_override_in_order_file_env_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.toml");
+    fs::write(&file, "p2p_port = 1000\nhealth_port = 1001\napi_port = 1002\nbootstrap_peers = [\"/ip4/10.0.0.1/tcp/9000\"]\n").unwrap();
+    let e = env(&[("CHORUS_HEALTH_PORT", "2001"), ("CHORUS_API_PORT", "2002")]);
+    let c = NodeConfig::load(&e, Some(&file), &[("api_port", "3002".into())]).unwrap();
+    assert_eq!(c.p2p_port, 1000, "file beats default");
+    assert_eq!(c.health_port, 2001, "env beats file");
+    assert_eq!(c.api_port, 3002, "flag beats env");
+    assert_eq!(c.bootstrap_peers.len(), 1);
+}
+
+#[test]
+fn config_file_comes_from_env_when_no_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.toml");
+    fs::write(&file, "cluster = \"blue\"\n").unwrap();
+    let c = NodeConfig::load(
+        &env(&[("CHORUS_CONFIG", file.to_str().unwrap())]),
+        None,
+        &[],
+    )
+    .unwrap();
+    assert_eq!(c.cluster, "blue");
+}
+
+#[test]
+fn bad_port_names_the_variable_the_value_and_the_range() {
+    let e = one_error(NodeConfig::load(
+        &env(&[("CHORUS_P2P_PORT", "70000")]),
+        None,
+        &[],
+    ));
+    assert_eq!(e.setting, "CHORUS_P2P_PORT");
+    assert_eq!(e.value, "70000");
+    assert!(e.expected.contains("0 to 65535"), "{e}");
+    let e = one_error(NodeConfig::load(
+        &env(&[]),
+        None,
+        &[("p2p_port", "x".into())],
+    ));
+    assert_eq!(e.setting, "--p2p-port");
+}
+
+#[test]
+fn unknown_log_format_is_rejected() {
+    let e = one_error(NodeConfig::load(
+        &env(&[("CHORUS_LOG_FORMAT", "yaml")]),
+        None,
+        &[],
+    ));
+    assert_eq!(e.setting, "CHORUS_LOG_FORMAT");
+    assert!(e.to_string().contains("\"yaml\""), "{e}");
+}
+
+#[test]
+fn secret_files_must_exist_and_be_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope");
+    let e = one_error(NodeConfig::load(
+        &env(&[("CHORUS_CLUSTER_SECRET_FILE", missing.to_str().unwrap())]),
+        None,
+        &[],
+    ));
+    assert_eq!(e.setting, "CHORUS_CLUSTER_SECRET_FILE");
+    assert!(e.expected.contains("cannot read"), "{e}");
+
+    let open = dir.path().join("open");
+    fs::write(&open, "0123456789abcdef0123").unwrap();
+    fs::set_permissions(&open, fs::Permissions::from_mode(0o644)).unwrap();
+    let e = one_error(NodeConfig::load(
+        &env(&[("CHORUS_CLUSTER_SECRET_FILE", open.to_str().unwrap())]),
+        None,
+        &[],
+    ));
+    assert!(e.expected.contains("0644"), "{e}");
+
+    fs::set_permissions(&open, fs::Permissions::from_mode(0o600)).unwrap();
+    let c = NodeConfig::load(
+        &env(&[("CHORUS_CLUSTER_SECRET_FILE", open.to_str().unwrap())]),
+        None,
+        &[],
+    )
+    .unwrap();
+    assert_eq!(
+        c.cluster_secret.as_deref(),
+        Some(&b"0123456789abcdef0123"[..])
+    );
+}
+
+#[test]
+fn every_problem_is_reported_not_just_the_first() {
+    let e = NodeConfig::load(
+        &env(&[
+            ("CHORUS_P2P_PORT", "-1"),
+            ("CHORUS_MDNS", "maybe"),
+            ("CHORUS_BOOTSTRAP_PEERS", "nonsense"),
+        ]),
+        None,
+        &[],
+    )
+    .unwrap_err();
+    let names: Vec<_> = e.0.iter().map(|x| x.setting.as_str()).collect();
+    assert_eq!(
+        names,
+        ["CHORUS_P2P_PORT", "CHORUS_BOOTSTRAP_PEERS", "CHORUS_MDNS"]
+    );
+}
+
+#[test]
+fn unknown_file_keys_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.toml");
+    fs::write(&file, "p2p_prot = 1\n").unwrap();
+    let e = one_error(NodeConfig::load(&env(&[]), Some(&file), &[]));
+    assert!(e.setting.starts_with("p2p_prot in "), "{e}");
+}
+
+#[test]
+fn durations_parse_with_units() {
+    assert_eq!(
+        parse_duration("1500ms").unwrap(),
+        Duration::from_millis(1500)
+    );
+    assert_eq!(parse_duration("30s").unwrap(), Duration::from_secs(30));
+    assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+    assert!(parse_duration("30").is_err());
+    assert!(parse_duration("s").is_err());
+}
+
+#[test]
+fn docs_list_every_setting() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/configuration.md"
+    ))
+    .expect("docs/configuration.md exists");
+    for s in crate::settings::SETTINGS {
+        assert!(
+            doc.contains(s.env),
+            "docs/configuration.md does not mention {}",
+            s.env
+        );
+    }
+}
+
+#[test]
+fn the_example_config_file_loads() {
+    let file = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../configs/agent.toml"
+    ));
+    let c = NodeConfig::load(&env(&[]), Some(&file), &[]).expect("configs/agent.toml is valid");
+    assert_eq!(c.bootstrap_expect, 3);
+    assert_eq!(c.role, "developer");
+}

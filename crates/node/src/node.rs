@@ -1,0 +1,187 @@
+//! Starting and stopping a node.
+
+use std::{
+    net::SocketAddr,
+    path::PathBuf,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use chorus_p2p::{Presence, Resolver, SystemResolver};
+use serde::{Deserialize, Serialize};
+use tracing::{info, warn};
+
+use crate::{DataDir, DataDirError, NodeConfig};
+
+/// How long shutdown waits for each subsystem before moving on.
+const SHUTDOWN_STEP: Duration = Duration::from_secs(5);
+
+/// Starting a node failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The data directory.
+    #[error(transparent)]
+    DataDir(#[from] DataDirError),
+    /// The mesh.
+    #[error(transparent)]
+    P2p(#[from] chorus_p2p::Error),
+    /// An HTTP listener.
+    #[error(transparent)]
+    Api(#[from] chorus_api::server_error::BindError),
+}
+
+/// The ports a node bound, written to `<data>/run/ports.json` so scripts and tests can find a
+/// node started with port 0.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Ports {
+    /// The node's peer id.
+    pub peer_id: String,
+    /// Mesh listen addresses.
+    pub p2p: Vec<String>,
+    /// Health port address.
+    pub health: SocketAddr,
+    /// TCP API address, when on.
+    pub api: Option<SocketAddr>,
+    /// Unix socket path.
+    pub socket: PathBuf,
+}
+
+/// Entry point.
+#[derive(Debug)]
+pub struct Node;
+
+/// A running node.
+pub struct NodeHandle {
+    /// The mesh handle.
+    pub p2p: chorus_p2p::Handle,
+    /// The metrics registry.
+    pub registry: chorus_telemetry::Registry,
+    ports: Ports,
+    api: Option<chorus_api::Server>,
+    data_dir: Option<DataDir>,
+}
+
+impl std::fmt::Debug for NodeHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeHandle")
+            .field("ports", &self.ports)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Node {
+    /// Starts a node with the system resolver.
+    pub async fn start(config: NodeConfig) -> Result<NodeHandle, StartError> {
+        Self::start_with(
+            config,
+            chorus_telemetry::Registry::new(),
+            Arc::new(SystemResolver),
+        )
+        .await
+    }
+
+    /// Starts a node with a given registry and DNS resolver (tests pass a static resolver).
+    /// Returns once the data directory is locked and every port is bound.
+    pub async fn start_with(
+        config: NodeConfig,
+        registry: chorus_telemetry::Registry,
+        resolver: Arc<dyn Resolver>,
+    ) -> Result<NodeHandle, StartError> {
+        let started = Instant::now();
+        let data_dir = DataDir::open(&config.data_dir)?;
+        let keypair = data_dir.node_key()?;
+        let p2p_config = chorus_p2p::Config {
+            cluster: config.cluster.clone(),
+            listen_addrs: config.listen_addrs.clone(),
+            bootstrap_peers: config.bootstrap_peers.clone(),
+            bootstrap_dns: config.bootstrap_dns.clone(),
+            dns_interval: config.bootstrap_dns_interval,
+            mdns: config.mdns,
+            dht: config.dht,
+            psk: config
+                .cluster_secret
+                .as_deref()
+                .map(chorus_p2p::psk_from_secret),
+            ..chorus_p2p::Config::default()
+        };
+        let (p2p, _inbound) = chorus_p2p::start(p2p_config, keypair, &registry, resolver).await?;
+        let presence = Presence {
+            node_name: config.node_name.clone(),
+            role: config.role.clone(),
+            version: chorus_telemetry::VERSION.to_string(),
+            ..Presence::default()
+        };
+        if let Err(e) = p2p.set_presence(presence).await {
+            warn!(error = %e, "presence not set");
+        }
+        let services = chorus_api::Services {
+            p2p: p2p.clone(),
+            registry: registry.clone(),
+            info: chorus_api::NodeInfo {
+                node_name: config.node_name.clone(),
+                role: config.role.clone(),
+                cluster: config.cluster.clone(),
+                bootstrap_expect: config.bootstrap_expect,
+            },
+            started,
+        };
+        let api_config = chorus_api::Config {
+            http_bind: config.http_bind,
+            health_port: config.health_port,
+            api_port: config.api_port,
+            api_token: config.api_token.clone(),
+            socket_path: data_dir.socket_path(),
+        };
+        let api = match chorus_api::start(api_config, services).await {
+            Ok(api) => api,
+            Err(e) => {
+                p2p.shutdown().await;
+                return Err(e.into());
+            }
+        };
+        let ports = Ports {
+            peer_id: p2p.local_peer_id().to_string(),
+            p2p: p2p.listen_addrs().iter().map(|a| a.to_string()).collect(),
+            health: api.health_addr(),
+            api: api.api_addr(),
+            socket: api.socket_path().clone(),
+        };
+        let json = serde_json::to_vec_pretty(&ports).unwrap_or_default();
+        data_dir.write_run_file("ports.json", &json)?;
+        info!(peer_id = %ports.peer_id, p2p = ?ports.p2p, health = %ports.health, api = ?ports.api, "node started");
+        Ok(NodeHandle {
+            p2p,
+            registry,
+            ports,
+            api: Some(api),
+            data_dir: Some(data_dir),
+        })
+    }
+}
+
+impl NodeHandle {
+    /// The ports this node bound.
+    pub fn ports(&self) -> &Ports {
+        &self.ports
+    }
+
+    /// Stops the node in dependency order: the API stops taking requests, then the mesh closes
+    /// its connections, then the data directory lock is released. Each step is bounded.
+    pub async fn shutdown(mut self) {
+        if let Some(api) = self.api.take()
+            && tokio::time::timeout(SHUTDOWN_STEP, api.shutdown())
+                .await
+                .is_err()
+        {
+            warn!("API did not stop within {SHUTDOWN_STEP:?}");
+        }
+        if tokio::time::timeout(SHUTDOWN_STEP, self.p2p.shutdown())
+            .await
+            .is_err()
+        {
+            warn!("mesh did not stop within {SHUTDOWN_STEP:?}");
+        }
+        drop(self.data_dir.take());
+        info!("node stopped");
+    }
+}
