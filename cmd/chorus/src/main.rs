@@ -1,0 +1,79 @@
+//! `chorus`: the operator CLI. Every command talks to a running node over its Unix socket or
+//! `--node http://host:port`; `demo` starts a small local mesh of `chorus-agent` processes.
+//! Exit codes follow sysexits: 64 usage, 65 bad data, 69 node unavailable.
+
+mod demo;
+mod output;
+mod target;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "chorus", version, about = "Chorus command-line interface")]
+struct Cli {
+    #[command(flatten)]
+    target: target::TargetArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Start a small mesh of local nodes on loopback and show what they do.
+    Demo(demo::DemoArgs),
+    /// Show the node's status.
+    Status {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the cluster peers the node knows.
+    Peers {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("chorus: cannot start the runtime: {e}");
+            return ExitCode::from(71);
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("chorus: {e:#}");
+            let code = e
+                .downcast_ref::<chorus_client::Error>()
+                .map(|c| c.exit_code())
+                .unwrap_or(70);
+            ExitCode::from(u8::try_from(code).unwrap_or(70))
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Demo(args) => demo::run(args).await,
+        Command::Status { json } => {
+            let client = cli.target.client()?;
+            let status: chorus_types::status::Status = client.get("/v1/status").await?;
+            output::status(&status, json)
+        }
+        Command::Peers { json } => {
+            let client = cli.target.client()?;
+            let peers: Vec<serde_json::Value> = client.get("/v1/peers").await?;
+            output::peers(&peers, json)
+        }
+    }
+}
