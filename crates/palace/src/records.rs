@@ -85,6 +85,9 @@ impl Records {
     pub(crate) fn from_records(records: Vec<Record>) -> Result<Records, Error> {
         let mut t = Records::default();
         for r in records {
+            if t.map.contains_key(&r.cid) {
+                return Err(Error::snapshot(format!("duplicate record cid {}", r.cid)));
+            }
             let key = (r.address_key.clone(), r.version);
             if t.by_address.insert(key, r.cid.clone()).is_some() {
                 return Err(Error::snapshot(format!(
