@@ -4,6 +4,7 @@
 
 mod demo;
 mod output;
+mod palace;
 mod target;
 
 use std::process::ExitCode;
@@ -35,6 +36,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The palace: the mesh's shared memory.
+    #[command(subcommand)]
+    Palace(palace::PalaceCmd),
+    /// Raft membership: voters and learners.
+    #[command(subcommand)]
+    Members(palace::MembersCmd),
 }
 
 fn main() -> ExitCode {
@@ -75,5 +82,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let peers: Vec<serde_json::Value> = client.get("/v1/peers").await?;
             output::peers(&peers, json)
         }
+        Command::Palace(cmd) => palace::palace(&cli.target.client()?, cmd).await,
+        Command::Members(cmd) => palace::members(&cli.target.client()?, cmd).await,
     }
 }

@@ -62,6 +62,63 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// A palace rejection, with its field.
+    pub fn palace(e: &chorus_palace::Error) -> Self {
+        use chorus_palace::Error as E;
+        let status = match e {
+            E::Invalid { .. } => StatusCode::BAD_REQUEST,
+            E::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            E::NotFound { .. } => StatusCode::NOT_FOUND,
+            E::Conflict { .. } => StatusCode::CONFLICT,
+            E::Snapshot { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        Self {
+            status,
+            code: e.code(),
+            message: e.to_string(),
+            field: Some(e.field().to_string()),
+        }
+    }
+
+    /// A write error: 4xx and 503 mean the write certainly did not apply; 504 means it may have
+    /// (retry with the same `Idempotency-Key`).
+    pub fn write(e: &chorus_consensus::WriteError) -> Self {
+        use chorus_consensus::WriteError as W;
+        let (status, code, field) = match e {
+            W::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", None),
+            W::BadKey { .. } => (StatusCode::BAD_REQUEST, "invalid", Some("Idempotency-Key")),
+            W::NoLeader { .. } => (StatusCode::SERVICE_UNAVAILABLE, "no_leader", None),
+            W::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "may_have_applied", None),
+            W::NotLeader { .. } => (StatusCode::MISDIRECTED_REQUEST, "not_leader", None),
+            W::Membership(_) => (StatusCode::CONFLICT, "membership", None),
+            W::Stopped => (StatusCode::SERVICE_UNAVAILABLE, "stopped", None),
+        };
+        Self {
+            status,
+            code,
+            message: e.to_string(),
+            field: field.map(str::to_string),
+        }
+    }
+
+    /// A read error.
+    pub fn read(e: &chorus_consensus::ReadError) -> Self {
+        use chorus_consensus::ReadError as R;
+        let (status, code) = match e {
+            R::NotCaughtUp { .. } => (StatusCode::GATEWAY_TIMEOUT, "not_caught_up"),
+            R::NoLeader { .. } => (StatusCode::SERVICE_UNAVAILABLE, "no_leader"),
+            R::Stopped => (StatusCode::SERVICE_UNAVAILABLE, "stopped"),
+        };
+        Self {
+            status,
+            code,
+            message: e.to_string(),
+            field: None,
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {

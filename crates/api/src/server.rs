@@ -53,6 +53,8 @@ pub struct Services {
     pub p2p: chorus_p2p::Handle,
     /// Metrics.
     pub registry: chorus_telemetry::Registry,
+    /// Consensus and the palace.
+    pub consensus: chorus_consensus::Consensus,
     /// Static node facts.
     pub info: NodeInfo,
     /// When the node started.

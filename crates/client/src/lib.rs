@@ -149,6 +149,18 @@ impl Client {
         decode(status, &body)
     }
 
+    /// PATCH `path` with `body` as JSON and decode the answer.
+    pub async fn patch<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        headers: &[(&str, String)],
+    ) -> Result<T, Error> {
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::Protocol(e.to_string()))?;
+        let (status, body) = self.call(Method::PATCH, path, Some(bytes), headers).await?;
+        decode(status, &body)
+    }
+
     /// DELETE `path` and decode the answer.
     pub async fn delete<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
         let (status, body) = self.call(Method::DELETE, path, None, &[]).await?;

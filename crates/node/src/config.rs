@@ -47,6 +47,8 @@ pub struct NodeConfig {
     pub dht: bool,
     /// Voters expected at formation.
     pub bootstrap_expect: usize,
+    /// Consensus timers and limits.
+    pub raft: RaftSettings,
     /// Address the HTTP ports bind to.
     pub http_bind: IpAddr,
     /// Token-protected API port.
@@ -77,6 +79,27 @@ impl fmt::Debug for NodeConfig {
             )
             .finish_non_exhaustive()
     }
+}
+
+/// Consensus settings.
+#[derive(Debug, Clone)]
+pub struct RaftSettings {
+    /// Heartbeat period.
+    pub heartbeat: Duration,
+    /// Election timeout, lower end.
+    pub election_min: Duration,
+    /// Election timeout, upper end (also the leader lease).
+    pub election_max: Duration,
+    /// Voters at most.
+    pub max_voters: usize,
+    /// Learners at most.
+    pub max_learners: usize,
+    /// Write deadline.
+    pub write_timeout: Duration,
+    /// Read wait.
+    pub read_timeout: Duration,
+    /// Entries between snapshots.
+    pub snapshot_every: u64,
 }
 
 /// Where a value came from, for error messages.
@@ -246,6 +269,10 @@ impl Parser<'_> {
         default: T,
         f: impl Fn(&str) -> Result<T, String>,
     ) -> T {
+        debug_assert!(
+            by_key(key).is_some(),
+            "setting {key} is missing from the settings table"
+        );
         let Some((raw, source)) = self.layers.get(key) else {
             return default;
         };
@@ -397,6 +424,52 @@ impl NodeConfig {
             Ok(n) if (1..=64).contains(&n) => Ok(n),
             _ => Err("a number of voters from 1 to 64".into()),
         });
+        let ms = |lo: u64, hi: u64| {
+            move |s: &str| {
+                let d = parse_duration(s)?;
+                if d < Duration::from_millis(lo) || d > Duration::from_millis(hi) {
+                    Err(format!("a duration from {lo}ms to {hi}ms"))
+                } else {
+                    Ok(d)
+                }
+            }
+        };
+        let count = |lo: u64, hi: u64| {
+            move |s: &str| match s.parse::<u64>() {
+                Ok(n) if (lo..=hi).contains(&n) => Ok(n),
+                _ => Err(format!("a whole number from {lo} to {hi}")),
+            }
+        };
+        let raft = RaftSettings {
+            heartbeat: p.parse("raft_heartbeat", Duration::from_millis(100), ms(10, 10_000)),
+            election_min: p.parse(
+                "raft_election_min",
+                Duration::from_millis(150),
+                ms(50, 60_000),
+            ),
+            election_max: p.parse(
+                "raft_election_max",
+                Duration::from_millis(300),
+                ms(50, 60_000),
+            ),
+            max_voters: p.parse("max_voters", 5, count(1, 15)) as usize,
+            max_learners: p.parse("max_learners", 16, count(0, 256)) as usize,
+            write_timeout: p.parse("write_timeout", Duration::from_secs(10), ms(100, 600_000)),
+            read_timeout: p.parse("read_timeout", Duration::from_secs(5), ms(10, 600_000)),
+            snapshot_every: p.parse("snapshot_every", 10_000, count(10, 10_000_000)),
+        };
+        if raft.election_min >= raft.election_max || raft.heartbeat >= raft.election_min {
+            p.errors.push(SettingError {
+                setting:
+                    "CHORUS_RAFT_HEARTBEAT / CHORUS_RAFT_ELECTION_MIN / CHORUS_RAFT_ELECTION_MAX"
+                        .into(),
+                value: format!(
+                    "{:?} / {:?} / {:?}",
+                    raft.heartbeat, raft.election_min, raft.election_max
+                ),
+                expected: "heartbeat < election_min < election_max".into(),
+            });
+        }
         let http_bind = p.parse("http_bind", IpAddr::from([0, 0, 0, 0]), |s| {
             s.parse::<IpAddr>()
                 .map_err(|_| "an IP address like 0.0.0.0 or 127.0.0.1".into())
@@ -447,6 +520,7 @@ impl NodeConfig {
             mdns,
             dht,
             bootstrap_expect,
+            raft,
             http_bind,
             api_port,
             health_port,

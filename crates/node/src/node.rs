@@ -28,6 +28,9 @@ pub enum StartError {
     /// An HTTP listener.
     #[error(transparent)]
     Api(#[from] chorus_api::server_error::BindError),
+    /// Consensus.
+    #[error(transparent)]
+    Consensus(#[from] chorus_consensus::StartError),
 }
 
 /// The ports a node bound, written to `<data>/run/ports.json` so scripts and tests can find a
@@ -54,6 +57,8 @@ pub struct Node;
 pub struct NodeHandle {
     /// The mesh handle.
     pub p2p: chorus_p2p::Handle,
+    /// Consensus and the palace.
+    pub consensus: chorus_consensus::Consensus,
     /// The metrics registry.
     pub registry: chorus_telemetry::Registry,
     ports: Ports,
@@ -104,7 +109,39 @@ impl Node {
                 .map(chorus_p2p::psk_from_secret),
             ..chorus_p2p::Config::default()
         };
-        let (p2p, _inbound) = chorus_p2p::start(p2p_config, keypair, &registry, resolver).await?;
+        let (p2p, inbound) = chorus_p2p::start(p2p_config, keypair, &registry, resolver).await?;
+        let r = &config.raft;
+        let consensus_config = chorus_consensus::Config {
+            cluster: config.cluster.clone(),
+            node_name: config.node_name.clone(),
+            heartbeat: r.heartbeat,
+            election_min: r.election_min,
+            election_max: r.election_max,
+            bootstrap_expect: config.bootstrap_expect,
+            max_voters: r.max_voters,
+            max_learners: r.max_learners,
+            voter: config.role != "portal",
+            write_timeout: r.write_timeout,
+            read_timeout: r.read_timeout,
+            snapshot_every: r.snapshot_every,
+            ..chorus_consensus::Config::default()
+        };
+        let consensus = match chorus_consensus::Consensus::start(
+            consensus_config,
+            p2p.clone(),
+            inbound.raft,
+            inbound.write,
+            &data_dir.path("raft"),
+            &registry,
+        )
+        .await
+        {
+            Ok(c) => c,
+            Err(e) => {
+                p2p.shutdown().await;
+                return Err(e.into());
+            }
+        };
         let presence = Presence {
             node_name: config.node_name.clone(),
             role: config.role.clone(),
@@ -117,6 +154,7 @@ impl Node {
         let services = chorus_api::Services {
             p2p: p2p.clone(),
             registry: registry.clone(),
+            consensus: consensus.clone(),
             info: chorus_api::NodeInfo {
                 node_name: config.node_name.clone(),
                 role: config.role.clone(),
@@ -135,6 +173,7 @@ impl Node {
         let api = match chorus_api::start(api_config, services).await {
             Ok(api) => api,
             Err(e) => {
+                consensus.shutdown().await;
                 p2p.shutdown().await;
                 return Err(e.into());
             }
@@ -151,6 +190,7 @@ impl Node {
         info!(peer_id = %ports.peer_id, p2p = ?ports.p2p, health = %ports.health, api = ?ports.api, "node started");
         Ok(NodeHandle {
             p2p,
+            consensus,
             registry,
             ports,
             api: Some(api),
@@ -165,8 +205,9 @@ impl NodeHandle {
         &self.ports
     }
 
-    /// Stops the node in dependency order: the API stops taking requests, then the mesh closes
-    /// its connections, then the data directory lock is released. Each step is bounded.
+    /// Stops the node in dependency order: the API stops taking requests, then consensus, then
+    /// the mesh closes its connections, then the data directory lock is released. Each step is
+    /// bounded.
     pub async fn shutdown(mut self) {
         if let Some(api) = self.api.take()
             && tokio::time::timeout(SHUTDOWN_STEP, api.shutdown())

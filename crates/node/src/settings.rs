@@ -116,6 +116,62 @@ pub const SETTINGS: &[Setting] = &[
         "Voters expected at formation; the cluster forms once this many nodes see each other."
     ),
     s!(
+        "raft_heartbeat",
+        "CHORUS_RAFT_HEARTBEAT",
+        None,
+        "100ms",
+        "Leader heartbeat period."
+    ),
+    s!(
+        "raft_election_min",
+        "CHORUS_RAFT_ELECTION_MIN",
+        None,
+        "150ms",
+        "Lower end of openraft's election timeout; a follower elects after the lease (raft_election_max) plus its timeout."
+    ),
+    s!(
+        "raft_election_max",
+        "CHORUS_RAFT_ELECTION_MAX",
+        None,
+        "300ms",
+        "Upper end of the election timeout, also the leader lease."
+    ),
+    s!(
+        "max_voters",
+        "CHORUS_MAX_VOTERS",
+        None,
+        "5",
+        "Learners are promoted to voters up to this many voters."
+    ),
+    s!(
+        "max_learners",
+        "CHORUS_MAX_LEARNERS",
+        None,
+        "16",
+        "Read replicas the leader feeds at most."
+    ),
+    s!(
+        "write_timeout",
+        "CHORUS_WRITE_TIMEOUT",
+        None,
+        "10s",
+        "Deadline of a write, retries across leader changes included."
+    ),
+    s!(
+        "read_timeout",
+        "CHORUS_READ_TIMEOUT",
+        None,
+        "5s",
+        "How long a read waits for min_index or a linearizable read index."
+    ),
+    s!(
+        "snapshot_every",
+        "CHORUS_SNAPSHOT_EVERY",
+        None,
+        "10000",
+        "Entries between snapshots (logs behind a snapshot are purged)."
+    ),
+    s!(
         "http_bind",
         "CHORUS_HTTP_BIND",
         Some("--http-bind"),

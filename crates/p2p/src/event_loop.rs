@@ -61,6 +61,10 @@ pub(crate) enum Command {
         presence: Presence,
         reply: oneshot::Sender<()>,
     },
+    UpdatePresence {
+        update: Box<dyn FnOnce(&mut Presence) + Send>,
+        reply: oneshot::Sender<()>,
+    },
     Validate {
         token: ValidationToken,
         verdict: Validation,
@@ -401,6 +405,14 @@ impl EventLoop {
                     b.block_peer(peer);
                 } else {
                     b.unblock_peer(peer);
+                }
+                let _ = reply.send(());
+            }
+            Command::UpdatePresence { update, reply } => {
+                let before = self.presence.clone();
+                update(&mut self.presence);
+                if self.presence != before {
+                    self.presence_due = true;
                 }
                 let _ = reply.send(());
             }

@@ -328,6 +328,18 @@ impl Handle {
             .await
     }
 
+    /// Changes part of the presence this node announces; announces it if anything changed.
+    pub async fn update_presence(
+        &self,
+        update: impl FnOnce(&mut Presence) + Send + 'static,
+    ) -> Result<(), Error> {
+        self.call(|reply| Command::UpdatePresence {
+            update: Box::new(update),
+            reply,
+        })
+        .await
+    }
+
     /// Reports the verdict on an application-validated gossip message.
     pub async fn report_validation(
         &self,

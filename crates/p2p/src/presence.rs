@@ -20,6 +20,10 @@ pub struct Presence {
     /// Current load, 0.0 (idle) to 1.0 (saturated).
     #[serde(default)]
     pub load: f64,
+    /// The palace writer this node follows (peer id), once it belongs to a formed cluster. A
+    /// node that sees such a peer never initialises a second cluster.
+    #[serde(default)]
+    pub leader: Option<String>,
     /// When the announcement was sent, ms since the Unix epoch (sender's clock).
     #[serde(default)]
     pub sent_at_ms: u64,

@@ -7,10 +7,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod cluster;
 mod local;
 mod process;
 mod wait;
 
+pub use cluster::{Agreement, LocalCluster, ProcessCluster, agreed_leader};
 pub use local::{LocalNode, NodeOptions, free_port, metric_value, test_config};
 pub use process::{AgentProcess, bin_path};
 pub use wait::{wait_for, wait_until};

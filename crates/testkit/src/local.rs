@@ -109,6 +109,26 @@ impl LocalNode {
         addr.with(chorus_p2p::multiaddr_p2p(p2p.local_peer_id()))
     }
 
+    /// The node's status document, as `/status` serves it.
+    pub fn status(&self) -> chorus_types::status::Status {
+        let r = self.handle.consensus.status();
+        chorus_types::status::Status {
+            node_name: self.opts.name.clone(),
+            peer_id: self.handle.p2p.local_peer_id().to_string(),
+            raft_id: Some(r.raft_id),
+            role: "agent".into(),
+            cluster: self.opts.cluster.clone(),
+            is_leader: Some(r.is_leader),
+            leader_peer_id: r.leader_peer_id,
+            term: Some(r.term),
+            commit_index: Some(r.commit_index),
+            applied_index: Some(r.applied_index),
+            peers_connected: self.peer_count(),
+            voters: Some(r.voters),
+            ..Default::default()
+        }
+    }
+
     /// Connected cluster peers now.
     pub fn peer_count(&self) -> usize {
         self.handle.p2p.connected_members().len()

@@ -1,4 +1,4 @@
-//! Shared vocabulary of Chorus: identifiers, fencing tokens, UCXL addresses and size limits.
+//! Shared vocabulary of Chorus: fencing tokens, status documents and UCXL addresses.
 //!
 //! This crate owns plain data types and their validation. It performs no IO, spawns no tasks and
 //! depends on no other Chorus crate, so every other crate can use it.
@@ -6,5 +6,6 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod fencing;
 pub mod status;
 pub mod ucxl;

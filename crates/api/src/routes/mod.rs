@@ -1,5 +1,9 @@
 //! Route tables and handlers.
 
+mod cluster;
+mod common;
+mod palace;
+
 use std::sync::Arc;
 
 use axum::{
@@ -16,7 +20,7 @@ use crate::{ApiError, server::Services};
 
 /// Shared by every handler.
 pub(crate) struct State {
-    services: Services,
+    pub(crate) services: Services,
     token: Option<String>,
 }
 
@@ -26,7 +30,7 @@ impl State {
     }
 }
 
-type Shared = Arc<State>;
+pub(crate) type Shared = Arc<State>;
 
 pub(crate) fn health_router(state: Shared) -> Router {
     Router::new()
@@ -43,6 +47,11 @@ pub(crate) fn api_router(state: Shared, require_token: bool) -> Router {
         .route("/v1/status", get(status))
         .route("/v1/peers", get(peers))
         .route("/healthz", get(healthz))
+        .merge(palace::router())
+        .merge(cluster::router())
+        .layer(axum::extract::DefaultBodyLimit::max(
+            common::MAX_BODY_BYTES + 1,
+        ))
         .fallback(not_found)
         .with_state(state.clone());
     if require_token {
@@ -84,19 +93,20 @@ async fn healthz() -> &'static str {
 
 pub(crate) fn build_status(s: &Services) -> Status {
     let p2p = &s.p2p;
+    let r = s.consensus.status();
     Status {
         node_name: s.info.node_name.clone(),
         peer_id: p2p.local_peer_id().to_string(),
-        raft_id: None,
+        raft_id: Some(r.raft_id),
         role: s.info.role.clone(),
         cluster: s.info.cluster.clone(),
-        is_leader: None,
-        leader_peer_id: None,
-        term: None,
-        commit_index: None,
-        applied_index: None,
+        is_leader: Some(r.is_leader),
+        leader_peer_id: r.leader_peer_id,
+        term: Some(r.term),
+        commit_index: Some(r.commit_index),
+        applied_index: Some(r.applied_index),
         peers_connected: p2p.connected_members().len(),
-        voters: None,
+        voters: Some(r.voters),
         version: chorus_telemetry::VERSION.to_string(),
         build_sha: chorus_telemetry::BUILD_SHA.to_string(),
         listen_addrs: p2p.listen_addrs().iter().map(|a| a.to_string()).collect(),
@@ -115,6 +125,22 @@ async fn readyz(AxState(state): AxState<Shared>) -> (StatusCode, Json<Readiness>
     let have = s.p2p.connected_members().len();
     if have < need {
         waiting_for.push(format!("mesh: {have} of {need} expected peers connected"));
+    }
+    let r = s.consensus.status();
+    let me = s.p2p.local_peer_id().to_string();
+    if !r.voters.contains(&me) && !r.learners.contains(&me) {
+        waiting_for.push("cluster: not a member yet".into());
+    }
+    if r.leader_id.is_none() {
+        waiting_for.push("cluster: no leader known".into());
+    }
+    // A replica more than this far behind the commit index serves stale reads.
+    const MAX_LAG: u64 = 1000;
+    if r.commit_index > r.applied_index + MAX_LAG {
+        waiting_for.push(format!(
+            "palace: applied {} of committed {}",
+            r.applied_index, r.commit_index
+        ));
     }
     let ready = waiting_for.is_empty();
     let code = if ready {

@@ -1,0 +1,84 @@
+//! Consensus configuration.
+
+use std::time::Duration;
+
+/// How the node takes part in consensus.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Cluster name (Raft's cluster name too).
+    pub cluster: String,
+    /// This node's name, recorded in the membership.
+    pub node_name: String,
+    /// Leader heartbeat period.
+    pub heartbeat: Duration,
+    /// openraft's election timeout range. A follower that knew a leader starts an election
+    /// `election_max` (the leader lease) plus its own timeout, drawn once from this range,
+    /// after the last heartbeat: 450–600 ms with the defaults.
+    pub election_min: Duration,
+    /// Upper end of the election timeout range, also the leader lease.
+    pub election_max: Duration,
+    /// Voters expected at formation; the lowest Raft id among them initialises the cluster.
+    pub bootstrap_expect: usize,
+    /// Learners are promoted to voters up to this many voters.
+    pub max_voters: usize,
+    /// Read replicas (learners) fed by the leader at most.
+    pub max_learners: usize,
+    /// Whether this node may vote (portals never do).
+    pub voter: bool,
+    /// How long a write may take end to end, retries included.
+    pub write_timeout: Duration,
+    /// How long a read waits for `min_index` or a linearizable read index.
+    pub read_timeout: Duration,
+    /// Largest encoded operation accepted.
+    pub max_command_bytes: usize,
+    /// Largest Raft message (AppendEntries batches shrink to fit; snapshot chunks are smaller).
+    pub max_raft_bytes: usize,
+    /// Largest forwarded write message.
+    pub max_write_bytes: usize,
+    /// A snapshot is taken after this many entries since the last one.
+    pub snapshot_every: u64,
+    /// Entries kept behind a snapshot for slow followers.
+    pub keep_behind_snapshot: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            cluster: "chorus".into(),
+            node_name: "node".into(),
+            heartbeat: Duration::from_millis(100),
+            election_min: Duration::from_millis(150),
+            election_max: Duration::from_millis(300),
+            bootstrap_expect: 1,
+            max_voters: 5,
+            max_learners: 16,
+            voter: true,
+            write_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(5),
+            max_command_bytes: 4 * 1024 * 1024,
+            max_raft_bytes: 16 * 1024 * 1024,
+            max_write_bytes: 8 * 1024 * 1024,
+            snapshot_every: 10_000,
+            keep_behind_snapshot: 1_000,
+        }
+    }
+}
+
+impl Config {
+    /// The openraft configuration.
+    pub(crate) fn raft_config(&self) -> Result<openraft::Config, String> {
+        let c = openraft::Config {
+            cluster_name: self.cluster.clone(),
+            heartbeat_interval: self.heartbeat.as_millis() as u64,
+            election_timeout_min: self.election_min.as_millis() as u64,
+            election_timeout_max: self.election_max.as_millis() as u64,
+            max_payload_entries: 256,
+            snapshot_policy: openraft::SnapshotPolicy::LogsSinceLast(self.snapshot_every),
+            max_in_snapshot_log_to_keep: self.keep_behind_snapshot,
+            snapshot_max_chunk_size: (self.max_raft_bytes / 4) as u64,
+            install_snapshot_timeout: 10_000,
+            ..Default::default()
+        };
+        c.validate().map_err(|e| e.to_string())
+    }
+}
