@@ -92,6 +92,7 @@ impl ApiError {
             W::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "may_have_applied", None),
             W::NotLeader { .. } => (StatusCode::MISDIRECTED_REQUEST, "not_leader", None),
             W::Membership(_) => (StatusCode::CONFLICT, "membership", None),
+            W::Refused(_) => (StatusCode::FORBIDDEN, "refused", None),
             W::Stopped => (StatusCode::SERVICE_UNAVAILABLE, "stopped", None),
         };
         Self {

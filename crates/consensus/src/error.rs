@@ -45,6 +45,9 @@ pub enum WriteError {
         /// The leader's peer id, if known.
         leader: Option<String>,
     },
+    /// The leader refused the operation (an admission hook said why). Certainly not applied.
+    #[error("refused: {0}")]
+    Refused(String),
     /// A membership change was refused.
     #[error("membership change refused: {0}")]
     Membership(String),
@@ -62,7 +65,7 @@ impl WriteError {
     /// Short label for metrics.
     pub fn label(&self) -> &'static str {
         match self {
-            Self::TooLarge { .. } | Self::BadKey { .. } => "rejected",
+            Self::TooLarge { .. } | Self::BadKey { .. } | Self::Refused(_) => "rejected",
             Self::NoLeader { .. } | Self::NotLeader { .. } => "no_leader",
             Self::Timeout { .. } => "timeout",
             Self::Membership(_) => "rejected",

@@ -108,6 +108,7 @@ pub(crate) struct Inner {
     pub config: Config,
     pub metrics: Metrics,
     pub committed: Arc<AtomicU64>,
+    pub hooks: Vec<Arc<dyn crate::Hooks>>,
     guard: Mutex<FenceGuard>,
     key_seq: AtomicU64,
     tasks: Mutex<Vec<JoinHandle<()>>>,
@@ -144,6 +145,7 @@ impl Consensus {
         write_inbound: mpsc::Receiver<InboundRequest>,
         dir: &Path,
         registry: &chorus_telemetry::Registry,
+        hooks: Vec<Arc<dyn crate::Hooks>>,
     ) -> Result<Self, StartError> {
         let storage = |e: &dyn std::fmt::Display| StartError::Storage {
             path: dir.display().to_string(),
@@ -155,7 +157,7 @@ impl Consensus {
             .map_err(|e| storage(&e))?;
         let committed = Arc::new(AtomicU64::new(0));
         let log = LogStore::open(&db, committed.clone()).map_err(|e| storage(&e))?;
-        let sm = StateMachine::open(&db).map_err(|e| storage(&e))?;
+        let sm = StateMachine::open(&db, hooks.clone()).map_err(|e| storage(&e))?;
         let id = raft_id(&p2p.local_peer_id());
         let raft_config = Arc::new(config.raft_config().map_err(StartError::Config)?);
         let network = Network {
@@ -174,6 +176,7 @@ impl Consensus {
             config: config.clone(),
             metrics: metrics.clone(),
             committed,
+            hooks,
             guard: Mutex::new(FenceGuard::new(FenceGuard::DEFAULT_CAPACITY)),
             key_seq: AtomicU64::new(0),
             tasks: Mutex::new(Vec::new()),
@@ -249,6 +252,11 @@ impl Consensus {
         key: Option<String>,
         timeout: Duration,
     ) -> WriteRpcReply {
+        for h in &self.inner.hooks {
+            if let Err(why) = h.admit(&op) {
+                return WriteRpcReply::Refused(why);
+            }
+        }
         let req = Request {
             op,
             idempotency_key: key,
@@ -382,6 +390,7 @@ impl Consensus {
             };
             match reply {
                 (WriteRpcReply::Done(r), local) => return Ok((r, local)),
+                (WriteRpcReply::Refused(why), _) => return Err(WriteError::Refused(why)),
                 (WriteRpcReply::NotLeader(_), _) => {
                     self.wait_for_leader_change(leader, backoff.min(remaining))
                         .await;
@@ -512,6 +521,7 @@ impl Consensus {
                 ..
             }) => Ok(t),
             WriteRpcReply::NotLeader(leader) => Err(WriteError::NotLeader { leader }),
+            WriteRpcReply::Refused(why) => Err(WriteError::Refused(why)),
             _ => Err(WriteError::Timeout {
                 waited: self.inner.config.write_timeout,
                 key: String::new(),

@@ -85,6 +85,8 @@ pub enum WriteRpcReply {
     },
     /// A membership change finished.
     MemberDone,
+    /// The leader refused the operation; it certainly did not apply.
+    Refused(String),
 }
 
 fn options(limit: usize) -> impl Options {

@@ -133,6 +133,7 @@ impl Node {
             inbound.write,
             &data_dir.path("raft"),
             &registry,
+            Vec::new(),
         )
         .await
         {

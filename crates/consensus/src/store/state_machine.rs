@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 use crate::{
+    Hooks,
     dedup::Dedup,
     types::{LogId, Member, NodeId, Op, Outcome, Reply, StoredMembership, TypeConfig},
     wire,
@@ -66,14 +67,24 @@ impl SmData {
         self.last_applied.map(|l| l.index).unwrap_or(0)
     }
 
-    fn execute(&mut self, log_id: &LogId, stamped_at_ms: u64, op: Op) -> Outcome {
+    fn execute(
+        &mut self,
+        log_id: &LogId,
+        stamped_at_ms: u64,
+        op: Op,
+        changes: &mut Vec<chorus_palace::Change>,
+    ) -> Outcome {
         let ctx = ApplyContext {
             index: log_id.index,
             term: log_id.leader_id.term,
             now_ms: stamped_at_ms,
         };
         match op {
-            Op::Palace(cmd) => Outcome::Palace(self.palace.apply(&ctx, cmd).result),
+            Op::Palace(cmd) => {
+                let applied = self.palace.apply(&ctx, cmd);
+                changes.extend(applied.changes);
+                Outcome::Palace(applied.result)
+            }
             Op::Fence { resource } => {
                 let token = FencingToken {
                     term: ctx.term,
@@ -107,8 +118,12 @@ impl SmData {
         }
     }
 
-    /// Applies one entry.
-    pub fn apply_entry(&mut self, entry: Entry<TypeConfig>) -> Reply {
+    /// Applies one entry, collecting the palace changes it made.
+    pub fn apply_entry(
+        &mut self,
+        entry: Entry<TypeConfig>,
+        changes: &mut Vec<chorus_palace::Change>,
+    ) -> Reply {
         let log_id = entry.log_id;
         self.last_applied = Some(log_id);
         let (index, term) = (log_id.index, log_id.leader_id.term);
@@ -133,7 +148,7 @@ impl SmData {
                         ..first.clone()
                     };
                 }
-                let outcome = self.execute(&log_id, req.stamped_at_ms, req.op);
+                let outcome = self.execute(&log_id, req.stamped_at_ms, req.op, changes);
                 let reply = Reply {
                     outcome,
                     index,
@@ -170,11 +185,12 @@ pub struct StateMachine {
     data: Arc<RwLock<SmData>>,
     snapshots: sled::Tree,
     applied_tx: Arc<watch::Sender<u64>>,
+    hooks: Arc<Vec<Arc<dyn Hooks>>>,
 }
 
 impl StateMachine {
     /// Opens the state machine, restoring the last persisted snapshot if any.
-    pub fn open(db: &sled::Db) -> Result<Self, String> {
+    pub fn open(db: &sled::Db, hooks: Vec<Arc<dyn Hooks>>) -> Result<Self, String> {
         let snapshots = db.open_tree("snapshot").map_err(|e| e.to_string())?;
         let mut data = SmData::new()?;
         if let Some(bytes) = snapshots.get(b"current").map_err(|e| e.to_string())? {
@@ -182,11 +198,15 @@ impl StateMachine {
             restore(&mut data, &stored.meta, &stored.data)?;
         }
         let applied = data.applied_index();
+        for h in &hooks {
+            h.restored(&data.palace, applied);
+        }
         let (tx, _) = watch::channel(applied);
         Ok(Self {
             data: Arc::new(RwLock::new(data)),
             snapshots,
             applied_tx: Arc::new(tx),
+            hooks: Arc::new(hooks),
         })
     }
 
@@ -296,8 +316,16 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
                 .data
                 .write()
                 .map_err(|_| StorageIOError::write_state_machine(lock_err()))?;
-            let replies: Vec<Reply> = entries.into_iter().map(|e| d.apply_entry(e)).collect();
-            (replies, d.applied_index())
+            let mut changes = Vec::new();
+            let replies: Vec<Reply> = entries
+                .into_iter()
+                .map(|e| d.apply_entry(e, &mut changes))
+                .collect();
+            let applied = d.applied_index();
+            for h in self.hooks.iter() {
+                h.applied(&d.palace, &changes, applied);
+            }
+            (replies, applied)
         };
         self.applied_tx.send_replace(applied);
         Ok(replies)
@@ -329,7 +357,11 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
                 .write()
                 .map_err(|_| StorageIOError::write_state_machine(lock_err()))?;
             *d = fresh;
-            d.applied_index()
+            let applied = d.applied_index();
+            for h in self.hooks.iter() {
+                h.restored(&d.palace, applied);
+            }
+            applied
         };
         let stored = StoredSnapshot {
             meta: meta.clone(),
