@@ -1,5 +1,11 @@
 //! `chorus demo`: starts a few `chorus-agent` processes on loopback, shows them find each other,
-//! and stops them. Everything it does is printed, with timings.
+//! elect one palace writer, replicate writes, and use the palace and decision records, then
+//! stops them. Everything it does is printed, with timings. Each feature has its own step
+//! module.
+
+mod consensus;
+mod palace;
+mod records;
 
 use std::{
     path::{Path, PathBuf},
@@ -25,10 +31,22 @@ pub struct DemoArgs {
     dir: Option<PathBuf>,
 }
 
-struct DemoNode {
-    name: String,
-    dir: PathBuf,
-    child: Child,
+/// One node the demo started.
+pub struct DemoNode {
+    /// Its name (`node-1`, …).
+    pub name: String,
+    /// Its data directory.
+    pub dir: PathBuf,
+    /// The process.
+    pub child: Child,
+}
+
+/// What every demo step gets: the nodes and a client per node (same order).
+pub struct Ctx<'a> {
+    /// The nodes.
+    pub nodes: &'a mut Vec<DemoNode>,
+    /// A client on each node's Unix socket.
+    pub clients: &'a [Client],
 }
 
 impl Drop for DemoNode {
@@ -112,6 +130,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             "--no-mdns",
             "--log",
             "warn",
+            "--bootstrap-expect",
+            &args.nodes.to_string(),
         ])
         .arg("--data-dir")
         .arg(&dir)
@@ -184,6 +204,13 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             named.join(", ")
         }
     );
+    let mut ctx = Ctx {
+        nodes: &mut nodes,
+        clients: &clients,
+    };
+    consensus::run(&mut ctx).await?;
+    palace::run(&mut ctx).await?;
+    records::run(&mut ctx).await?;
     if args.keep {
         println!(
             "nodes keep running; try: chorus --data-dir {} status   (Ctrl-C stops them)",
@@ -192,7 +219,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         tokio::signal::ctrl_c().await?;
     }
     println!("stopping the nodes (SIGTERM, graceful shutdown)");
-    for n in &mut nodes {
+    for n in nodes.iter_mut() {
         let pid = rustix::process::Pid::from_raw(n.child.id() as i32);
         if let Some(pid) = pid {
             let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
