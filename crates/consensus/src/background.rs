@@ -21,13 +21,71 @@ use crate::{
 const MEMBERSHIP_TICK: Duration = Duration::from_millis(250);
 /// A learner within this many entries of the leader's log counts as caught up.
 const CAUGHT_UP_LAG: u64 = 64;
+/// No node initialises a cluster in its first second: long enough for bootstrap peers and
+/// mDNS to connect and for presence to say whether a cluster already exists, so nodes started
+/// together with `bootstrap_expect = 1` form one cluster, not one each.
+const FORMATION_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 
 pub(crate) fn spawn_all(c: &Consensus) -> Vec<JoinHandle<()>> {
     vec![
         tokio::spawn(membership_loop(c.clone())),
         tokio::spawn(metrics_loop(c.clone())),
         tokio::spawn(quick_election_loop(c.clone())),
+        tokio::spawn(election_guard_loop(c.clone())),
     ]
+}
+
+/// Whether this node may start an election now: it must reach a majority of the voters (itself
+/// included) over the mesh, and have been up for a grace period (two election timeouts), long
+/// enough for a live leader to reach a restarted node before it campaigns.
+///
+/// openraft 0.9 has no pre-vote. Without this guard, a node cut off from the majority (or a
+/// restarted one the leader has not reached yet) campaigns again and again, inflating its term;
+/// when it comes back, that term deposes a healthy leader. A node that cannot reach a majority
+/// could never win anyway, so holding its elections back costs no availability.
+fn may_elect(
+    c: &Consensus,
+    m: &openraft::RaftMetrics<NodeId, Member>,
+    since_start: Duration,
+) -> bool {
+    let voters: Vec<NodeId> = m.membership_config.membership().voter_ids().collect();
+    if voters.len() <= 1 {
+        return true;
+    }
+    let connected: BTreeSet<NodeId> = c
+        .inner
+        .p2p
+        .connected_members()
+        .iter()
+        .map(raft_id)
+        .collect();
+    let reachable = voters
+        .iter()
+        .filter(|v| **v == c.inner.id || connected.contains(v))
+        .count();
+    let grace = (c.inner.config.election_max * 2).max(FORMATION_GRACE);
+    reachable > voters.len() / 2 && since_start >= grace
+}
+
+async fn election_guard_loop(c: Consensus) {
+    let started = tokio::time::Instant::now();
+    let mut allowed = None;
+    let mut tick = tokio::time::interval(c.inner.config.heartbeat / 2);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let m = c.inner.raft.metrics().borrow().clone();
+        let allow = may_elect(&c, &m, started.elapsed());
+        if allowed != Some(allow) {
+            debug!(
+                allow,
+                "elections {}",
+                if allow { "allowed" } else { "held back" }
+            );
+            c.inner.raft.runtime_config().elect(allow);
+            allowed = Some(allow);
+        }
+    }
 }
 
 /// Connected cluster peers as (raft id → (member, may vote)).
@@ -60,7 +118,13 @@ async fn connected(c: &Consensus) -> (BTreeMap<NodeId, (Member, bool)>, bool) {
     (out, cluster_exists)
 }
 
+/// The member description of a connected node, if it is connected now.
+pub(crate) async fn connected_member(c: &Consensus, id: NodeId) -> Option<Member> {
+    connected(c).await.0.remove(&id).map(|(m, _)| m)
+}
+
 async fn membership_loop(c: Consensus) {
+    let started = tokio::time::Instant::now();
     let mut tick = tokio::time::interval(MEMBERSHIP_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -69,7 +133,9 @@ async fn membership_loop(c: Consensus) {
         let membership = m.membership_config.membership().clone();
         let voters: BTreeSet<NodeId> = membership.voter_ids().collect();
         if voters.is_empty() {
-            form(&c).await;
+            if started.elapsed() >= FORMATION_GRACE {
+                form(&c).await;
+            }
         } else if m.state == ServerState::Leader {
             grow(&c, &m, &voters, &membership.learner_ids().collect()).await;
         }
@@ -263,6 +329,9 @@ async fn quick_election_loop(c: Consensus) {
         let Some(rank) = others.iter().position(|v| *v == c.inner.id) else {
             continue;
         };
+        if !may_elect(&c, &m, Duration::MAX) {
+            continue;
+        }
         let cfg = &c.inner.config;
         let delay =
             cfg.election_max + Duration::from_millis(10) + (cfg.heartbeat / 2) * rank as u32;

@@ -37,7 +37,9 @@ pub struct Config {
     pub max_write_bytes: usize,
     /// A snapshot is taken after this many entries since the last one.
     pub snapshot_every: u64,
-    /// Entries kept behind a snapshot for slow followers.
+    /// Snapshots travel in chunks of this many bytes (below the Raft message limit).
+    pub snapshot_chunk_bytes: usize,
+    /// Entries kept behind a snapshot for slow followers (at most `snapshot_every`).
     pub keep_behind_snapshot: u64,
 }
 
@@ -59,6 +61,7 @@ impl Default for Config {
             max_raft_bytes: 16 * 1024 * 1024,
             max_write_bytes: 8 * 1024 * 1024,
             snapshot_every: 10_000,
+            snapshot_chunk_bytes: 4 * 1024 * 1024,
             keep_behind_snapshot: 1_000,
         }
     }
@@ -74,8 +77,8 @@ impl Config {
             election_timeout_max: self.election_max.as_millis() as u64,
             max_payload_entries: 256,
             snapshot_policy: openraft::SnapshotPolicy::LogsSinceLast(self.snapshot_every),
-            max_in_snapshot_log_to_keep: self.keep_behind_snapshot,
-            snapshot_max_chunk_size: (self.max_raft_bytes / 4) as u64,
+            max_in_snapshot_log_to_keep: self.keep_behind_snapshot.min(self.snapshot_every),
+            snapshot_max_chunk_size: self.snapshot_chunk_bytes.min(self.max_raft_bytes / 2) as u64,
             install_snapshot_timeout: 10_000,
             ..Default::default()
         };

@@ -586,12 +586,21 @@ impl Consensus {
         let err = |e: &dyn std::fmt::Display| WriteError::Membership(e.to_string());
         match op {
             MemberOp::Promote(id) => {
-                if membership.get_node(&id).is_none() {
-                    return Err(WriteError::Membership(format!(
-                        "node {id} is not a member; it joins as a learner once connected"
-                    )));
-                }
                 self.exclude(id, false).await?;
+                if membership.get_node(&id).is_none() {
+                    // A removed (or never admitted) node: admit it as a learner first, which
+                    // needs it connected so we know who it is.
+                    let member = crate::background::connected_member(self, id)
+                        .await
+                        .ok_or_else(|| {
+                            WriteError::Membership(format!(
+                                "node {id} is neither a member nor connected to the leader"
+                            ))
+                        })?;
+                    raft.add_learner(id, member, true)
+                        .await
+                        .map_err(|e| err(&e))?;
+                }
                 raft.change_membership(ChangeMembers::AddVoterIds([id].into()), true)
                     .await
                     .map_err(|e| err(&e))?;

@@ -25,6 +25,11 @@ use crate::{
 
 /// Raft RPCs handled at once; more wait in the inbound queue (bounded by the mesh).
 const MAX_INFLIGHT_INBOUND: usize = 64;
+/// Byte budget of one AppendEntries batch. openraft gives each AppendEntries one heartbeat
+/// interval (100 ms) to be sent, stored and flushed by the follower; a bigger batch would time
+/// out again and again and replication would never progress. A larger batch is refused locally
+/// with a hint to send fewer entries (a single larger entry still goes alone).
+const APPEND_BUDGET_BYTES: usize = 1024 * 1024;
 
 type RpcErr<E = openraft::error::Infallible> = RPCError<NodeId, Member, RaftError<NodeId, E>>;
 
@@ -73,14 +78,22 @@ impl Client {
             ))))
         })?;
         let bytes = wire::encode(rpc).map_err(|e| RPCError::Network(NetworkError::new(&Msg(e))))?;
-        if bytes.len() > self.max_bytes {
-            let hint = match rpc {
-                RaftRpc::Append(a) => (a.entries.len() as u64 / 2).max(1),
-                _ => 1,
-            };
+        if let RaftRpc::Append(a) = rpc
+            && a.entries.len() > 1
+            && bytes.len() > APPEND_BUDGET_BYTES.min(self.max_bytes)
+        {
+            let n = a.entries.len() as u64;
+            let hint = (n * APPEND_BUDGET_BYTES as u64 / bytes.len() as u64).clamp(1, n - 1);
             return Err(RPCError::PayloadTooLarge(
                 PayloadTooLarge::new_entries_hint(hint),
             ));
+        }
+        if bytes.len() > self.max_bytes {
+            return Err(RPCError::Unreachable(Unreachable::new(&Msg(format!(
+                "raft message of {} bytes exceeds the limit of {} bytes",
+                bytes.len(),
+                self.max_bytes
+            )))));
         }
         let res = tokio::time::timeout(ttl, self.p2p.request(peer, Protocol::Raft, bytes)).await;
         let reply = match res {

@@ -100,6 +100,8 @@ pub struct RaftSettings {
     pub read_timeout: Duration,
     /// Entries between snapshots.
     pub snapshot_every: u64,
+    /// Snapshot chunk size in bytes.
+    pub snapshot_chunk_bytes: usize,
 }
 
 /// Where a value came from, for error messages.
@@ -457,6 +459,11 @@ impl NodeConfig {
             write_timeout: p.parse("write_timeout", Duration::from_secs(10), ms(100, 600_000)),
             read_timeout: p.parse("read_timeout", Duration::from_secs(5), ms(10, 600_000)),
             snapshot_every: p.parse("snapshot_every", 10_000, count(10, 10_000_000)),
+            snapshot_chunk_bytes: p.parse(
+                "snapshot_chunk_bytes",
+                4 * 1024 * 1024,
+                count(64 * 1024, 8 * 1024 * 1024),
+            ) as usize,
         };
         if raft.election_min >= raft.election_max || raft.heartbeat >= raft.election_min {
             p.errors.push(SettingError {

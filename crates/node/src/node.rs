@@ -124,6 +124,7 @@ impl Node {
             write_timeout: r.write_timeout,
             read_timeout: r.read_timeout,
             snapshot_every: r.snapshot_every,
+            snapshot_chunk_bytes: r.snapshot_chunk_bytes,
             ..chorus_consensus::Config::default()
         };
         let consensus = match chorus_consensus::Consensus::start(
@@ -216,6 +217,12 @@ impl NodeHandle {
                 .is_err()
         {
             warn!("API did not stop within {SHUTDOWN_STEP:?}");
+        }
+        if tokio::time::timeout(SHUTDOWN_STEP, self.consensus.shutdown())
+            .await
+            .is_err()
+        {
+            warn!("consensus did not stop within {SHUTDOWN_STEP:?}");
         }
         if tokio::time::timeout(SHUTDOWN_STEP, self.p2p.shutdown())
             .await

@@ -172,6 +172,13 @@ pub const SETTINGS: &[Setting] = &[
         "Entries between snapshots (logs behind a snapshot are purged)."
     ),
     s!(
+        "snapshot_chunk_bytes",
+        "CHORUS_SNAPSHOT_CHUNK_BYTES",
+        None,
+        "4194304",
+        "Snapshots are sent to lagging nodes in chunks of this many bytes (64 KiB to 8 MiB)."
+    ),
+    s!(
         "http_bind",
         "CHORUS_HTTP_BIND",
         Some("--http-bind"),

@@ -4,6 +4,10 @@
 //! The state lives in memory behind a lock; snapshots (the canonical palace bytes plus the
 //! tables) are persisted on sled, and the log after the last snapshot is re-applied at start.
 
+// openraft's `StorageError` (about 200 bytes) is the error type its storage API requires; the
+// blocking helpers return it as is rather than boxing and unboxing it at every call.
+#![allow(clippy::result_large_err)]
+
 use std::{
     collections::BTreeSet,
     io::Cursor,
@@ -220,10 +224,10 @@ impl StateMachine {
         self.applied_tx.subscribe()
     }
 
-    fn persist(&self, stored: &StoredSnapshot) -> Result<(), AnyError> {
+    async fn persist(&self, stored: &StoredSnapshot) -> Result<(), AnyError> {
         let bytes = wire::encode(stored).map_err(any)?;
         self.snapshots.insert(b"current", bytes).map_err(any)?;
-        self.snapshots.flush().map_err(any)?;
+        self.snapshots.flush_async().await.map_err(any)?;
         Ok(())
     }
 
@@ -255,42 +259,69 @@ fn lock_err() -> AnyError {
 }
 
 impl RaftSnapshotBuilder<TypeConfig> for StateMachine {
+    /// Serializing the whole palace is long, synchronous work: it runs on the blocking pool so
+    /// heartbeats and replication keep flowing meanwhile. The blocking task holds only the
+    /// in-memory state, never a sled handle: a runtime shutting down waits for blocking tasks,
+    /// and the last sled handle dropped there would flush a database being torn down.
     async fn build_snapshot(&mut self) -> Result<Snapshot<TypeConfig>, StorageError<NodeId>> {
-        let (meta, data) = {
-            let d = self
-                .data
-                .read()
-                .map_err(|_| StorageIOError::read_state_machine(lock_err()))?;
-            let body = SnapshotBody {
-                palace: d.palace.snapshot_bytes(),
-                dedup: d.dedup.clone(),
-                fences: d.fences.clone(),
-                excluded: d.excluded.clone(),
-            };
-            let data =
-                wire::encode(&body).map_err(|e| StorageIOError::read_state_machine(any(e)))?;
-            let id = match d.last_applied {
-                Some(l) => format!("{}-{}", l.leader_id.term, l.index),
-                None => "empty".to_string(),
-            };
-            let meta = SnapshotMeta {
-                last_log_id: d.last_applied,
-                last_membership: d.membership.clone(),
-                snapshot_id: id,
-            };
-            (meta, data)
-        };
-        let stored = StoredSnapshot {
-            meta: meta.clone(),
-            data,
-        };
+        let data = self.data.clone();
+        let stored = tokio::task::spawn_blocking(move || snapshot_of(&data))
+            .await
+            .map_err(|e| StorageIOError::read_state_machine(any(e)))??;
         self.persist(&stored)
+            .await
             .map_err(|e| StorageIOError::write_snapshot(None, e))?;
         Ok(Snapshot {
-            meta,
+            meta: stored.meta,
             snapshot: Box::new(Cursor::new(stored.data)),
         })
     }
+}
+
+/// The current state as a snapshot (blocking: encodes the whole palace).
+fn snapshot_of(data: &RwLock<SmData>) -> Result<StoredSnapshot, StorageError<NodeId>> {
+    let d = data
+        .read()
+        .map_err(|_| StorageIOError::read_state_machine(lock_err()))?;
+    let body = SnapshotBody {
+        palace: d.palace.snapshot_bytes(),
+        dedup: d.dedup.clone(),
+        fences: d.fences.clone(),
+        excluded: d.excluded.clone(),
+    };
+    let data = wire::encode(&body).map_err(|e| StorageIOError::read_state_machine(any(e)))?;
+    let id = match d.last_applied {
+        Some(l) => format!("{}-{}", l.leader_id.term, l.index),
+        None => "empty".to_string(),
+    };
+    let meta = SnapshotMeta {
+        last_log_id: d.last_applied,
+        last_membership: d.membership.clone(),
+        snapshot_id: id,
+    };
+    Ok(StoredSnapshot { meta, data })
+}
+
+/// Replaces the state with a received snapshot and tells the hooks (blocking: decodes the
+/// whole palace). Returns the applied index.
+fn install_into(
+    data: &RwLock<SmData>,
+    hooks: &[Arc<dyn Hooks>],
+    meta: &SnapshotMeta<NodeId, Member>,
+    bytes: &[u8],
+) -> Result<u64, StorageError<NodeId>> {
+    let mut fresh = SmData::new().map_err(|e| StorageIOError::write_state_machine(any(e)))?;
+    restore(&mut fresh, meta, bytes)
+        .map_err(|e| StorageIOError::write_snapshot(Some(meta.signature()), any(e)))?;
+    let mut d = data
+        .write()
+        .map_err(|_| StorageIOError::write_state_machine(lock_err()))?;
+    *d = fresh;
+    let applied = d.applied_index();
+    for h in hooks {
+        h.restored(&d.palace, applied);
+    }
+    Ok(applied)
 }
 
 impl RaftStateMachine<TypeConfig> for StateMachine {
@@ -346,28 +377,21 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         meta: &SnapshotMeta<NodeId, Member>,
         snapshot: Box<Cursor<Vec<u8>>>,
     ) -> Result<(), StorageError<NodeId>> {
+        // Decoding a whole palace is long, synchronous work: blocking pool (which is given no
+        // sled handle, see `build_snapshot`).
+        let (data, hooks, m) = (self.data.clone(), self.hooks.clone(), meta.clone());
         let bytes = snapshot.into_inner();
-        let applied = {
-            let mut fresh =
-                SmData::new().map_err(|e| StorageIOError::write_state_machine(any(e)))?;
-            restore(&mut fresh, meta, &bytes)
-                .map_err(|e| StorageIOError::write_snapshot(Some(meta.signature()), any(e)))?;
-            let mut d = self
-                .data
-                .write()
-                .map_err(|_| StorageIOError::write_state_machine(lock_err()))?;
-            *d = fresh;
-            let applied = d.applied_index();
-            for h in self.hooks.iter() {
-                h.restored(&d.palace, applied);
-            }
-            applied
-        };
+        let (applied, bytes) = tokio::task::spawn_blocking(move || {
+            install_into(&data, &hooks, &m, &bytes).map(|a| (a, bytes))
+        })
+        .await
+        .map_err(|e| StorageIOError::write_state_machine(any(e)))??;
         let stored = StoredSnapshot {
             meta: meta.clone(),
             data: bytes,
         };
         self.persist(&stored)
+            .await
             .map_err(|e| StorageIOError::write_snapshot(Some(meta.signature()), e))?;
         self.applied_tx.send_replace(applied);
         Ok(())
