@@ -93,8 +93,18 @@ async fn cli_reads_status_and_peers_over_the_socket_and_over_http_with_a_token()
 
     let health = chorus_client::Client::http(&a.health_url(), None)?;
     assert_eq!(health.get_text("/healthz").await?.trim(), "ok");
-    let ready: serde_json::Value = health.get("/readyz").await?;
-    assert_eq!(ready["ready"], true);
+    // A lone node forms its cluster after a short grace period (DESIGN §5): wait for it.
+    wait_until(
+        "a to be ready",
+        std::time::Duration::from_secs(30),
+        || async {
+            match health.get::<serde_json::Value>("/readyz").await {
+                Ok(r) => (r["ready"] == true, r.to_string()),
+                Err(e) => (false, e.to_string()),
+            }
+        },
+    )
+    .await?;
     Ok(())
 }
 

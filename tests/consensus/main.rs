@@ -9,6 +9,7 @@ mod t40_pause;
 mod t50_partition;
 mod t60_history;
 mod t70_hostile;
+mod t80_membership;
 
 use std::time::Duration;
 

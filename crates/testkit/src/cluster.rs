@@ -76,10 +76,14 @@ impl ProcessCluster {
         let tmp = tempfile::Builder::new().prefix("chorus-pc-").tempdir()?;
         let cluster = format!("{name}-{}", std::process::id());
         let ports: Vec<u16> = (0..n).map(|_| free_port()).collect::<Result<_, _>>()?;
-        let env: Vec<(String, String)> = env
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        // The same roomier election window as in-process test nodes (see `test_config`); the
+        // caller's variables come later and win.
+        let mut env_all: Vec<(String, String)> = vec![
+            ("CHORUS_RAFT_ELECTION_MIN".into(), "300ms".into()),
+            ("CHORUS_RAFT_ELECTION_MAX".into(), "600ms".into()),
+        ];
+        env_all.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let env = env_all;
         let mut nodes = Vec::new();
         for (i, port) in ports.iter().enumerate() {
             let others: Vec<String> = ports
@@ -205,6 +209,13 @@ impl LocalCluster {
             nodes.push(LocalNode::start(o).await?);
         }
         Ok(Self { nodes })
+    }
+
+    /// Shuts every node down, one after another.
+    pub async fn stop(self) {
+        for n in self.nodes {
+            n.stop().await;
+        }
     }
 
     /// Statuses of all nodes.

@@ -40,7 +40,7 @@ impl NodeOptions {
 }
 
 /// The environment a test node starts with: loopback only, every port picked at start, mDNS
-/// off (tests turn it on explicitly), TCP API off.
+/// off (tests turn it on explicitly), TCP API off, election window 300-600 ms.
 pub fn test_config(opts: &NodeOptions, data_dir: &std::path::Path) -> anyhow::Result<NodeConfig> {
     let mut env: HashMap<String, String> = [
         ("CHORUS_CLUSTER", opts.cluster.as_str()),
@@ -50,6 +50,11 @@ pub fn test_config(opts: &NodeOptions, data_dir: &std::path::Path) -> anyhow::Re
         ("CHORUS_API_PORT", "0"),
         ("CHORUS_HTTP_BIND", "127.0.0.1"),
         ("CHORUS_MDNS", "false"),
+        // Many nodes share two cores while tests run in parallel: a roomier election window
+        // than production's keeps CPU starvation from passing for a dead leader. Tests check
+        // safety and liveness, not timing; benchmarks use the production defaults.
+        ("CHORUS_RAFT_ELECTION_MIN", "300ms"),
+        ("CHORUS_RAFT_ELECTION_MAX", "600ms"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -69,7 +74,9 @@ pub struct LocalNode {
     pub opts: NodeOptions,
     /// Its data directory.
     pub data_dir: PathBuf,
-    _tmp: Option<tempfile::TempDir>,
+    /// The temporary directory holding `data_dir`, removed on drop (`None` when the caller
+    /// chose the directory).
+    pub tmp: Option<tempfile::TempDir>,
 }
 
 impl LocalNode {
@@ -94,8 +101,15 @@ impl LocalNode {
             handle,
             opts,
             data_dir: dir,
-            _tmp: tmp,
+            tmp,
         })
+    }
+
+    /// Shuts the node down and only then removes its temporary data directory (a node left
+    /// running while its directory goes away can leave sled blocked on a failed flush).
+    pub async fn stop(self) {
+        self.handle.shutdown().await;
+        drop(self.tmp);
     }
 
     /// The node's first listen address with its peer id, for others to bootstrap from.
