@@ -2,6 +2,7 @@
 //! `--node http://host:port`; `demo` starts a small local mesh of `chorus-agent` processes.
 //! Exit codes follow sysexits: 64 usage, 65 bad data, 69 node unavailable.
 
+mod backup;
 mod demo;
 mod output;
 mod palace;
@@ -42,6 +43,9 @@ enum Command {
     /// Raft membership: voters and learners.
     #[command(subcommand)]
     Members(palace::MembersCmd),
+    /// Backups of the palace: create, verify, restore.
+    #[command(subcommand)]
+    Backup(backup::BackupCmd),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +67,16 @@ fn main() -> ExitCode {
             let code = e
                 .downcast_ref::<chorus_client::Error>()
                 .map(|c| c.exit_code())
+                .or_else(|| e.downcast_ref::<backup::BadData>().map(|_| 65))
+                .or_else(|| {
+                    e.downcast_ref::<chorus_node::RestoreError>()
+                        .map(|r| match r {
+                            chorus_node::RestoreError::DataDir(
+                                chorus_node::DataDirError::Locked { .. },
+                            ) => 75,
+                            _ => 74,
+                        })
+                })
                 .unwrap_or(70);
             ExitCode::from(u8::try_from(code).unwrap_or(70))
         }
@@ -84,5 +98,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Palace(cmd) => palace::palace(&cli.target.client()?, cmd).await,
         Command::Members(cmd) => palace::members(&cli.target.client()?, cmd).await,
+        Command::Backup(cmd) => backup::run(&cli.target, cmd).await,
     }
 }

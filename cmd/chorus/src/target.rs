@@ -37,7 +37,13 @@ impl TargetArgs {
             };
             return Ok(Client::http(url, token)?);
         }
-        let dir = match &self.data_dir {
+        Ok(Client::unix(self.local_data_dir().join("sockets/api.sock")))
+    }
+
+    /// The local node's data directory: `--data-dir`, `CHORUS_DATA_DIR`, or
+    /// `~/.chorus/<node name>`.
+    pub fn local_data_dir(&self) -> PathBuf {
+        match &self.data_dir {
             Some(d) => d.clone(),
             None => {
                 let home = std::env::var("HOME").unwrap_or_else(|_| "/var/lib".into());
@@ -52,7 +58,6 @@ impl TargetArgs {
                     .unwrap_or_else(|| "chorus-node".into());
                 PathBuf::from(home).join(".chorus").join(name)
             }
-        };
-        Ok(Client::unix(dir.join("sockets/api.sock")))
+        }
     }
 }

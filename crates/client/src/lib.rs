@@ -19,6 +19,8 @@ use tokio::net::{TcpStream, UnixStream};
 
 /// Largest response body read (a page of drawers or search hits stays far below).
 const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+/// Largest binary download (a backup) accepted.
+const MAX_DOWNLOAD_BYTES: usize = 8 * 1024 * 1024 * 1024;
 
 /// Where the node is.
 #[derive(Debug, Clone)]
@@ -167,6 +169,23 @@ impl Client {
         decode(status, &body)
     }
 
+    /// POST an empty body to `path` and return the raw answer (a backup file), up to 8 GiB.
+    pub async fn post_download(&self, path: &str) -> Result<Vec<u8>, Error> {
+        let (status, body) = tokio::time::timeout(
+            self.timeout,
+            self.call_limited(Method::POST, path, None, &[], MAX_DOWNLOAD_BYTES),
+        )
+        .await
+        .map_err(|_| Error::Unavailable {
+            target: self.target_name(),
+            reason: format!("no answer within {:?}", self.timeout),
+        })??;
+        if !status.is_success() {
+            return Err(api_error(status, &body));
+        }
+        Ok(body.to_vec())
+    }
+
     /// GET `path` and return the raw body text (for `/metrics`).
     pub async fn get_text(&self, path: &str) -> Result<String, Error> {
         let (status, body) = self.call(Method::GET, path, None, &[]).await?;
@@ -183,20 +202,24 @@ impl Client {
         body: Option<Vec<u8>>,
         headers: &[(&str, String)],
     ) -> Result<(StatusCode, Bytes), Error> {
-        tokio::time::timeout(self.timeout, self.call_inner(method, path, body, headers))
-            .await
-            .map_err(|_| Error::Unavailable {
-                target: self.target_name(),
-                reason: format!("no answer within {:?}", self.timeout),
-            })?
+        tokio::time::timeout(
+            self.timeout,
+            self.call_limited(method, path, body, headers, MAX_RESPONSE_BYTES),
+        )
+        .await
+        .map_err(|_| Error::Unavailable {
+            target: self.target_name(),
+            reason: format!("no answer within {:?}", self.timeout),
+        })?
     }
 
-    async fn call_inner(
+    async fn call_limited(
         &self,
         method: Method,
         path: &str,
         body: Option<Vec<u8>>,
         headers: &[(&str, String)],
+        limit: usize,
     ) -> Result<(StatusCode, Bytes), Error> {
         let unavailable = |reason: String| Error::Unavailable {
             target: self.target_name(),
@@ -228,21 +251,29 @@ impl Client {
                 let s = UnixStream::connect(path)
                     .await
                     .map_err(|e| unavailable(e.to_string()))?;
-                send(TokioIo::new(s), req).await.map_err(unavailable)?
+                send(TokioIo::new(s), req, limit)
+                    .await
+                    .map_err(unavailable)?
             }
             Target::Http { authority, .. } => {
                 let s = TcpStream::connect(authority)
                     .await
                     .map_err(|e| unavailable(e.to_string()))?;
                 let _ = s.set_nodelay(true);
-                send(TokioIo::new(s), req).await.map_err(unavailable)?
+                send(TokioIo::new(s), req, limit)
+                    .await
+                    .map_err(unavailable)?
             }
         };
         Ok(resp)
     }
 }
 
-async fn send<I>(io: I, req: Request<Full<Bytes>>) -> Result<(StatusCode, Bytes), String>
+async fn send<I>(
+    io: I,
+    req: Request<Full<Bytes>>,
+    limit: usize,
+) -> Result<(StatusCode, Bytes), String>
 where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
@@ -254,7 +285,7 @@ where
     });
     let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
     let status = resp.status();
-    let body = Limited::new(resp.into_body(), MAX_RESPONSE_BYTES)
+    let body = Limited::new(resp.into_body(), limit)
         .collect()
         .await
         .map_err(|e| e.to_string())?

@@ -10,9 +10,11 @@
 pub mod config;
 pub mod datadir;
 mod node;
+pub mod restore;
 pub mod secret_file;
 pub mod settings;
 
 pub use config::{ConfigError, NodeConfig, RaftSettings, SettingError};
 pub use datadir::{DataDir, DataDirError};
 pub use node::{Node, NodeHandle, Ports, StartError};
+pub use restore::{RestoreError, RestoreReport, restore};

@@ -94,6 +94,10 @@ impl Node {
     ) -> Result<NodeHandle, StartError> {
         let started = Instant::now();
         let data_dir = DataDir::open(&config.data_dir)?;
+        crate::restore::finish_interrupted(data_dir.root()).map_err(|e| DataDirError::Io {
+            path: data_dir.path("raft.restoring"),
+            source: std::io::Error::other(e.to_string()),
+        })?;
         let keypair = data_dir.node_key()?;
         let p2p_config = chorus_p2p::Config {
             cluster: config.cluster.clone(),

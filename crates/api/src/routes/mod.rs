@@ -1,5 +1,6 @@
 //! Route tables and handlers.
 
+mod backup;
 mod cluster;
 mod common;
 mod palace;
@@ -49,6 +50,7 @@ pub(crate) fn api_router(state: Shared, require_token: bool) -> Router {
         .route("/healthz", get(healthz))
         .merge(palace::router())
         .merge(cluster::router())
+        .merge(backup::router())
         .layer(axum::extract::DefaultBodyLimit::max(
             common::MAX_BODY_BYTES + 1,
         ))

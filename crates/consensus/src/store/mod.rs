@@ -4,4 +4,4 @@ mod log_store;
 mod state_machine;
 
 pub use log_store::LogStore;
-pub use state_machine::{SmData, StateMachine};
+pub use state_machine::{SmData, StateMachine, seed};

@@ -200,6 +200,9 @@ impl StateMachine {
         if let Some(bytes) = snapshots.get(b"current").map_err(|e| e.to_string())? {
             let stored: StoredSnapshot = wire::decode(&bytes, MAX_SNAPSHOT_BYTES)?;
             restore(&mut data, &stored.meta, &stored.data)?;
+        } else if let Some(bytes) = snapshots.get(SEED_KEY).map_err(|e| e.to_string())? {
+            // A palace restored from a backup, not yet in any snapshot of the new cluster.
+            data.palace = Palace::from_snapshot_bytes(&bytes).map_err(|e| e.to_string())?;
         }
         let applied = data.applied_index();
         for h in &hooks {
@@ -212,6 +215,22 @@ impl StateMachine {
             applied_tx: Arc::new(tx),
             hooks: Arc::new(hooks),
         })
+    }
+
+    /// Whether this state machine was seeded from a backup and the new cluster has not yet
+    /// snapshotted it and purged the log before it (see [`seed`]).
+    pub fn seeded(&self) -> bool {
+        matches!(self.snapshots.contains_key(SEED_KEY), Ok(true))
+    }
+
+    /// Forgets the seed once a snapshot holds the restored palace.
+    pub async fn finish_seed(&self) -> Result<(), String> {
+        self.snapshots.remove(SEED_KEY).map_err(|e| e.to_string())?;
+        self.snapshots
+            .flush_async()
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(())
     }
 
     /// Shared access to the state for reads.
@@ -237,6 +256,29 @@ impl StateMachine {
             None => Ok(None),
         }
     }
+}
+
+/// Where a restored palace waits in the `snapshot` tree until the new cluster snapshots it.
+const SEED_KEY: &[u8] = b"seed";
+
+/// Creates Raft storage at `dir` (which must not exist) holding only a palace restored from a
+/// backup: no log, no vote, no membership. A node started on it forms a new single-voter
+/// cluster at once, snapshots the palace and purges its log before admitting anyone, so every
+/// node that joins receives the restored palace as a snapshot.
+pub fn seed(dir: &std::path::Path, palace_snapshot: &[u8]) -> Result<(), String> {
+    Palace::from_snapshot_bytes(palace_snapshot).map_err(|e| e.to_string())?;
+    if dir.exists() {
+        return Err(format!("{} already exists", dir.display()));
+    }
+    let db = sled::Config::new()
+        .path(dir)
+        .open()
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    let tree = db.open_tree("snapshot").map_err(|e| e.to_string())?;
+    tree.insert(SEED_KEY, palace_snapshot)
+        .map_err(|e| e.to_string())?;
+    db.flush().map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 fn restore(
