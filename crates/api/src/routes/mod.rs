@@ -2,7 +2,10 @@
 
 mod cluster;
 mod common;
+mod kg;
 mod palace;
+mod palace_more;
+mod palace_search;
 
 use std::sync::Arc;
 
@@ -48,6 +51,9 @@ pub(crate) fn api_router(state: Shared, require_token: bool) -> Router {
         .route("/v1/peers", get(peers))
         .route("/healthz", get(healthz))
         .merge(palace::router())
+        .merge(palace_more::router())
+        .merge(palace_search::router())
+        .merge(kg::router())
         .merge(cluster::router())
         .layer(axum::extract::DefaultBodyLimit::max(
             common::MAX_BODY_BYTES + 1,
