@@ -5,6 +5,7 @@
 mod demo;
 mod output;
 mod palace;
+mod palace_cli;
 mod target;
 
 use std::process::ExitCode;
