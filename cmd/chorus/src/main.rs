@@ -6,6 +6,7 @@ mod backup;
 mod demo;
 mod output;
 mod palace;
+mod palace_cli;
 mod target;
 
 use std::process::ExitCode;

@@ -55,6 +55,8 @@ pub struct Services {
     pub registry: chorus_telemetry::Registry,
     /// Consensus and the palace.
     pub consensus: chorus_consensus::Consensus,
+    /// The search index follower (`None`: search endpoints answer 503).
+    pub search: Option<std::sync::Arc<chorus_search::Follower>>,
     /// Static node facts.
     pub info: NodeInfo,
     /// When the node started.

@@ -31,6 +31,9 @@ pub enum StartError {
     /// Consensus.
     #[error(transparent)]
     Consensus(#[from] chorus_consensus::StartError),
+    /// The search index.
+    #[error("search index: {0}")]
+    Search(#[from] chorus_search::Error),
 }
 
 /// The ports a node bound, written to `<data>/run/ports.json` so scripts and tests can find a
@@ -61,6 +64,8 @@ pub struct NodeHandle {
     pub consensus: chorus_consensus::Consensus,
     /// The metrics registry.
     pub registry: chorus_telemetry::Registry,
+    /// The search index follower.
+    pub search: Arc<chorus_search::Follower>,
     ports: Ports,
     api: Option<chorus_api::Server>,
     data_dir: Option<DataDir>,
@@ -131,6 +136,15 @@ impl Node {
             snapshot_chunk_bytes: r.snapshot_chunk_bytes,
             ..chorus_consensus::Config::default()
         };
+        let search = match crate::search::open_follower(&data_dir.path("index")) {
+            Ok(f) => f,
+            Err(e) => {
+                p2p.shutdown().await;
+                return Err(e.into());
+            }
+        };
+        let hooks: Vec<Arc<dyn chorus_consensus::Hooks>> =
+            vec![Arc::new(crate::search::SearchHook(search.clone()))];
         let consensus = match chorus_consensus::Consensus::start(
             consensus_config,
             p2p.clone(),
@@ -138,16 +152,18 @@ impl Node {
             inbound.write,
             &data_dir.path("raft"),
             &registry,
-            Vec::new(),
+            hooks,
         )
         .await
         {
             Ok(c) => c,
             Err(e) => {
+                search.shutdown(SHUTDOWN_STEP).await;
                 p2p.shutdown().await;
                 return Err(e.into());
             }
         };
+        crate::search::connect(&search, consensus.clone());
         let presence = Presence {
             node_name: config.node_name.clone(),
             role: config.role.clone(),
@@ -161,6 +177,7 @@ impl Node {
             p2p: p2p.clone(),
             registry: registry.clone(),
             consensus: consensus.clone(),
+            search: Some(search.clone()),
             info: chorus_api::NodeInfo {
                 node_name: config.node_name.clone(),
                 role: config.role.clone(),
@@ -180,6 +197,7 @@ impl Node {
             Ok(api) => api,
             Err(e) => {
                 consensus.shutdown().await;
+                search.shutdown(SHUTDOWN_STEP).await;
                 p2p.shutdown().await;
                 return Err(e.into());
             }
@@ -198,6 +216,7 @@ impl Node {
             p2p,
             consensus,
             registry,
+            search,
             ports,
             api: Some(api),
             data_dir: Some(data_dir),
@@ -228,6 +247,7 @@ impl NodeHandle {
         {
             warn!("consensus did not stop within {SHUTDOWN_STEP:?}");
         }
+        self.search.shutdown(SHUTDOWN_STEP).await;
         if tokio::time::timeout(SHUTDOWN_STEP, self.p2p.shutdown())
             .await
             .is_err()

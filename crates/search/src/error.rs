@@ -35,6 +35,16 @@ pub enum Error {
         /// What did not match.
         reason: String,
     },
+    /// Searches did not reach the requested log index in time.
+    #[error("the search index reflects log index {have}, not yet {want}, after waiting {waited:?}")]
+    Behind {
+        /// The index asked for (`min_index`).
+        want: u64,
+        /// The index searches reflect.
+        have: u64,
+        /// How long the caller waited.
+        waited: std::time::Duration,
+    },
     /// tantivy or the file system failed.
     #[error("search index {op} failed: {message}")]
     Index {
@@ -50,7 +60,7 @@ impl Error {
     pub fn field(&self) -> Option<&str> {
         match self {
             Error::Invalid { field, .. } | Error::TooLarge { field, .. } => Some(field),
-            Error::Incompatible { .. } | Error::Index { .. } => None,
+            Error::Incompatible { .. } | Error::Index { .. } | Error::Behind { .. } => None,
         }
     }
 

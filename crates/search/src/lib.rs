@@ -29,11 +29,13 @@
 
 mod batch;
 mod error;
+mod follow;
 mod index;
 mod query;
 mod schema;
 
 pub use batch::Batch;
 pub use error::Error;
+pub use follow::{FOLLOW_QUEUE, Follower, FollowerStatus, StateSource};
 pub use index::{Config, DEFAULT_COMMIT_EVERY, DEFAULT_WRITER_MEMORY_BYTES, Index};
 pub use query::{Hit, MAX_QUERY_BYTES, MAX_QUERY_DEPTH, MAX_SEARCH_LIMIT, SNIPPET_CHARS};

@@ -3,7 +3,10 @@
 mod backup;
 mod cluster;
 mod common;
+mod kg;
 mod palace;
+mod palace_more;
+mod palace_search;
 
 use std::sync::Arc;
 
@@ -49,6 +52,9 @@ pub(crate) fn api_router(state: Shared, require_token: bool) -> Router {
         .route("/v1/peers", get(peers))
         .route("/healthz", get(healthz))
         .merge(palace::router())
+        .merge(palace_more::router())
+        .merge(palace_search::router())
+        .merge(kg::router())
         .merge(cluster::router())
         .merge(backup::router())
         .layer(axum::extract::DefaultBodyLimit::max(
