@@ -546,7 +546,14 @@ impl Consensus {
                 });
             }
             match self.leader() {
-                Some(id) if id == self.inner.id => return self.member_op_local(op).await,
+                Some(id) if id == self.inner.id => match self.member_op_local(op.clone()).await {
+                    // Deposed while changing the membership: retry with the new leader.
+                    Err(WriteError::NotLeader { .. }) => {
+                        self.wait_for_leader_change(Some(id), Duration::from_millis(100))
+                            .await
+                    }
+                    r => return r,
+                },
                 Some(id) => {
                     let peer = self
                         .peer_of(id)
@@ -583,7 +590,14 @@ impl Consensus {
             .membership_config
             .membership()
             .clone();
-        let err = |e: &dyn std::fmt::Display| WriteError::Membership(e.to_string());
+        type ChangeError = openraft::error::RaftError<
+            NodeId,
+            openraft::error::ClientWriteError<NodeId, crate::types::Member>,
+        >;
+        let err = |e: &ChangeError| match e.forward_to_leader::<crate::types::Member>() {
+            Some(_) => WriteError::NotLeader { leader: None },
+            None => WriteError::Membership(e.to_string()),
+        };
         match op {
             MemberOp::Promote(id) => {
                 self.exclude(id, false).await?;

@@ -144,7 +144,7 @@ impl Node {
             }
         };
         let hooks: Vec<Arc<dyn chorus_consensus::Hooks>> =
-            vec![Arc::new(crate::search::SearchHook(search.clone()))];
+            vec![Arc::new(crate::search::SearchHook(Arc::downgrade(&search)))];
         let consensus = match chorus_consensus::Consensus::start(
             consensus_config,
             p2p.clone(),

@@ -1,7 +1,7 @@
 //! Wiring of the search index: opens `<data>/index` and feeds it from consensus applies.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use chorus_consensus::{Consensus, Consistency, Hooks};
 use chorus_palace::{Change, State};
@@ -27,16 +27,22 @@ pub(crate) fn open_follower(dir: &Path) -> Result<Arc<Follower>, Error> {
     Follower::start(index)
 }
 
-/// The consensus hook that hands applies to the follower.
-pub(crate) struct SearchHook(pub(crate) Arc<Follower>);
+/// The consensus hook that hands applies to the follower. It holds the follower weakly: the
+/// follower holds consensus (its state source), and a strong reference back would keep both,
+/// with the index writer's lock, alive after the node stops.
+pub(crate) struct SearchHook(pub(crate) Weak<Follower>);
 
 impl Hooks for SearchHook {
     fn applied(&self, state: &State, changes: &[Change], index: u64) {
-        self.0.applied(state, changes, index);
+        if let Some(f) = self.0.upgrade() {
+            f.applied(state, changes, index);
+        }
     }
 
     fn restored(&self, state: &State, index: u64) {
-        self.0.restored(state, index);
+        if let Some(f) = self.0.upgrade() {
+            f.restored(state, index);
+        }
     }
 }
 
