@@ -3,6 +3,7 @@
 //! Exit codes follow sysexits: 64 usage, 65 bad data, 69 node unavailable.
 
 mod demo;
+mod mcp;
 mod output;
 mod palace;
 mod palace_cli;
@@ -40,6 +41,8 @@ enum Command {
     /// The palace: the mesh's shared memory.
     #[command(subcommand)]
     Palace(palace::PalaceCmd),
+    /// Serve the Model Context Protocol on stdin/stdout for AI agents (see docs/mcp.md).
+    Mcp,
     /// Raft membership: voters and learners.
     #[command(subcommand)]
     Members(palace::MembersCmd),
@@ -84,6 +87,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             output::peers(&peers, json)
         }
         Command::Palace(cmd) => palace::palace(&cli.target.client()?, cmd).await,
+        Command::Mcp => mcp::run(cli.target.client()?).await,
         Command::Members(cmd) => palace::members(&cli.target.client()?, cmd).await,
     }
 }
