@@ -62,6 +62,50 @@ impl Http {
         }
     }
 
+    /// GETs `path`; returns the status and body. Errors drop the connection.
+    pub async fn get(&mut self, path: &str, timeout: Duration) -> anyhow::Result<(u16, Bytes)> {
+        let res = tokio::time::timeout(timeout, self.send(hyper::Method::GET, path, None)).await;
+        match res {
+            Ok(Ok(r)) => Ok(r),
+            Ok(Err(e)) => {
+                self.sender = None;
+                Err(e)
+            }
+            Err(_) => {
+                self.sender = None;
+                anyhow::bail!("timeout after {timeout:?}")
+            }
+        }
+    }
+
+    async fn send(
+        &mut self,
+        method: hyper::Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> anyhow::Result<(u16, Bytes)> {
+        let host = self.addr.clone();
+        let token = self.token.clone();
+        let sender = self.connect().await?;
+        sender.ready().await?;
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", host);
+        if body.is_some() {
+            req = req.header("content-type", "application/json");
+        }
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let resp = sender
+            .send_request(req.body(Full::new(Bytes::from(body.unwrap_or_default())))?)
+            .await?;
+        let status = resp.status().as_u16();
+        let body = resp.into_body().collect().await?.to_bytes();
+        Ok((status, body))
+    }
+
     async fn post_inner(&mut self, path: &str, body: Vec<u8>) -> anyhow::Result<(u16, Bytes)> {
         let host = self.addr.clone();
         let token = self.token.clone();

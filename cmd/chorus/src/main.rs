@@ -4,6 +4,7 @@
 
 mod backup;
 mod demo;
+mod mcp;
 mod output;
 mod palace;
 mod palace_cli;
@@ -41,6 +42,8 @@ enum Command {
     /// The palace: the mesh's shared memory.
     #[command(subcommand)]
     Palace(palace::PalaceCmd),
+    /// Serve the Model Context Protocol on stdin/stdout for AI agents (see docs/mcp.md).
+    Mcp,
     /// Raft membership: voters and learners.
     #[command(subcommand)]
     Members(palace::MembersCmd),
@@ -98,6 +101,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             output::peers(&peers, json)
         }
         Command::Palace(cmd) => palace::palace(&cli.target.client()?, cmd).await,
+        Command::Mcp => mcp::run(cli.target.client()?).await,
         Command::Members(cmd) => palace::members(&cli.target.client()?, cmd).await,
         Command::Backup(cmd) => backup::run(&cli.target, cmd).await,
     }

@@ -10,6 +10,10 @@
 //!
 //! # Wiring
 //!
+//! [`Follower`] does all of the following on its own thread: the node gives it the index, calls
+//! [`Follower::applied`] and [`Follower::restored`] from its consensus hook, and hands it a
+//! [`StateSource`] for rebuilds it decides on. The steps, for other embedders:
+//!
 //! 1. At start, open the index (`Index::open(<data>/index)`) after loading the palace state.
 //!    If it is [`Error::Incompatible`], delete the directory and open again. If
 //!    [`Index::indexed_index`] is below the index of the snapshot the state was loaded from,
