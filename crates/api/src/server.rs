@@ -55,6 +55,8 @@ pub struct Services {
     pub registry: chorus_telemetry::Registry,
     /// Consensus and the palace.
     pub consensus: chorus_consensus::Consensus,
+    /// Decision records.
+    pub records: chorus_decisions::Service,
     /// Static node facts.
     pub info: NodeInfo,
     /// When the node started.

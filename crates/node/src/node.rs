@@ -31,6 +31,9 @@ pub enum StartError {
     /// Consensus.
     #[error(transparent)]
     Consensus(#[from] chorus_consensus::StartError),
+    /// The records service.
+    #[error("records: {0}")]
+    Records(String),
 }
 
 /// The ports a node bound, written to `<data>/run/ports.json` so scripts and tests can find a
@@ -61,6 +64,8 @@ pub struct NodeHandle {
     pub consensus: chorus_consensus::Consensus,
     /// The metrics registry.
     pub registry: chorus_telemetry::Registry,
+    /// Decision records: publish, receive, fetch.
+    pub records: chorus_decisions::Service,
     ports: Ports,
     api: Option<chorus_api::Server>,
     data_dir: Option<DataDir>,
@@ -95,6 +100,8 @@ impl Node {
         let started = Instant::now();
         let data_dir = DataDir::open(&config.data_dir)?;
         let keypair = data_dir.node_key()?;
+        let signer = crate::records::signer(&keypair).map_err(StartError::Records)?;
+        let gate = chorus_decisions::RoleGate::default();
         let p2p_config = chorus_p2p::Config {
             cluster: config.cluster.clone(),
             listen_addrs: config.listen_addrs.clone(),
@@ -134,7 +141,7 @@ impl Node {
             inbound.write,
             &data_dir.path("raft"),
             &registry,
-            Vec::new(),
+            vec![std::sync::Arc::new(gate.clone())],
         )
         .await
         {
@@ -142,6 +149,22 @@ impl Node {
             Err(e) => {
                 p2p.shutdown().await;
                 return Err(e.into());
+            }
+        };
+        let records = match crate::records::start(
+            &data_dir,
+            p2p.clone(),
+            consensus.clone(),
+            signer,
+            gate,
+            inbound.records,
+            &registry,
+        ) {
+            Ok(r) => r,
+            Err(e) => {
+                consensus.shutdown().await;
+                p2p.shutdown().await;
+                return Err(e);
             }
         };
         let presence = Presence {
@@ -157,6 +180,7 @@ impl Node {
             p2p: p2p.clone(),
             registry: registry.clone(),
             consensus: consensus.clone(),
+            records: records.clone(),
             info: chorus_api::NodeInfo {
                 node_name: config.node_name.clone(),
                 role: config.role.clone(),
@@ -175,6 +199,7 @@ impl Node {
         let api = match chorus_api::start(api_config, services).await {
             Ok(api) => api,
             Err(e) => {
+                records.shutdown().await;
                 consensus.shutdown().await;
                 p2p.shutdown().await;
                 return Err(e.into());
@@ -194,6 +219,7 @@ impl Node {
             p2p,
             consensus,
             registry,
+            records,
             ports,
             api: Some(api),
             data_dir: Some(data_dir),
@@ -218,6 +244,7 @@ impl NodeHandle {
         {
             warn!("API did not stop within {SHUTDOWN_STEP:?}");
         }
+        self.records.shutdown().await;
         if tokio::time::timeout(SHUTDOWN_STEP, self.consensus.shutdown())
             .await
             .is_err()
