@@ -3,8 +3,11 @@
 //! Exit codes follow sysexits: 64 usage, 65 bad data, 69 node unavailable.
 
 mod demo;
+mod keys;
 mod output;
 mod palace;
+mod records;
+mod roles;
 mod target;
 
 use std::process::ExitCode;
@@ -42,6 +45,15 @@ enum Command {
     /// Raft membership: voters and learners.
     #[command(subcommand)]
     Members(palace::MembersCmd),
+    /// Decision records: publish, get, list, export, verify, decrypt.
+    #[command(subcommand)]
+    Record(records::RecordCmd),
+    /// Role keys.
+    #[command(subcommand)]
+    Keys(keys::KeysCmd),
+    /// The role registry.
+    #[command(subcommand)]
+    Roles(roles::RolesCmd),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +75,7 @@ fn main() -> ExitCode {
             let code = e
                 .downcast_ref::<chorus_client::Error>()
                 .map(|c| c.exit_code())
+                .or_else(|| e.downcast_ref::<records::BadData>().map(|_| 65))
                 .unwrap_or(70);
             ExitCode::from(u8::try_from(code).unwrap_or(70))
         }
@@ -84,5 +97,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Palace(cmd) => palace::palace(&cli.target.client()?, cmd).await,
         Command::Members(cmd) => palace::members(&cli.target.client()?, cmd).await,
+        Command::Record(cmd) => records::run(&cli.target, cmd).await,
+        Command::Keys(cmd) => keys::run(&cli.target, cmd),
+        Command::Roles(cmd) => roles::run(&cli.target.client()?, cmd).await,
     }
 }

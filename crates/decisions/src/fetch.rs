@@ -87,7 +87,9 @@ impl Service {
         }
     }
 
-    pub(crate) fn count_rejection(&self, reason: &str) {
+    /// Counts a rejection in `chorus_records_rejected_total{reason}` (for records verified
+    /// outside [`Service::verify`], such as exported files).
+    pub fn count_rejection(&self, reason: &str) {
         self.inner
             .metrics
             .rejected

@@ -3,6 +3,7 @@
 mod cluster;
 mod common;
 mod palace;
+mod records;
 
 use std::sync::Arc;
 
@@ -49,6 +50,7 @@ pub(crate) fn api_router(state: Shared, require_token: bool) -> Router {
         .route("/healthz", get(healthz))
         .merge(palace::router())
         .merge(cluster::router())
+        .merge(records::router())
         .layer(axum::extract::DefaultBodyLimit::max(
             common::MAX_BODY_BYTES + 1,
         ))
