@@ -88,7 +88,6 @@ impl Service {
     }
 
     async fn publish_inner(&self, p: Publish) -> Result<Receipt, Error> {
-        let recipients = self.recipients(&p.roles).await?;
         let key = p.address.key();
         let res = resource(&key);
         let consensus = &self.inner.consensus;
@@ -111,6 +110,9 @@ impl Service {
             consensus
                 .read(Consistency::MinIndex(fenced.index), |_| ())
                 .await?;
+            // Roles are read after the fence too: a role registered before this publication
+            // started is always used.
+            let recipients = self.recipients(&p.roles).await?;
             let version = self.versions(&key).await?.last().map_or(0, |s| s.version) + 1;
             let record = self.build(&p, version, token, &recipients)?;
             let command = Command::RecordPut {
