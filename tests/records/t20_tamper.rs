@@ -37,9 +37,11 @@ fn forgeries(
     let hlen = header_len(bytes);
     let sig_at = HEADER_AT + hlen;
     let mut header = bytes.to_vec();
-    // A letter of the agent name, right after "ucxl://" and the u16 length.
-    let at = HEADER_AT + 2 + 7;
-    header[at] = if header[at] == b'z' { b'y' } else { b'z' };
+    // The last letter of the content type, the header's last field ("text/plain"): the header
+    // still decodes and passes the schema, only the signature no longer covers it.
+    let at = HEADER_AT + hlen - 1;
+    assert_eq!(header[at], b'n');
+    header[at] = b'x';
     let mut ciphertext = bytes.to_vec();
     let last = ciphertext.len() - 1;
     ciphertext[last] ^= 0x01;

@@ -40,6 +40,13 @@ async fn a_record_survives_its_author_stopping_and_every_node_restarting() -> an
     let author = c.nodes.pop().expect("three nodes");
     let (author_opts, author_tmp) = stop_keep(author).await;
     for n in &c.nodes {
+        n.handle
+            .consensus
+            .read(
+                chorus_consensus::Consistency::MinIndex(receipt.index),
+                |_| (),
+            )
+            .await?;
         let f = n.handle.records.get(cid, &[]).await?;
         assert_eq!(f.source, Source::Palace);
         assert_eq!(f.record.header().address.to_string(), receipt.address);

@@ -14,7 +14,7 @@ async fn only_admin_holders_change_roles_and_records_need_registered_roles() -> 
     let err = c.nodes[2]
         .handle
         .records
-        .set_role("reviewer", &[rec.clone()])
+        .set_role("reviewer", std::slice::from_ref(&rec))
         .await
         .expect_err("not admin");
     assert!(err.to_string().contains("admin"), "{err}");
@@ -40,7 +40,7 @@ async fn only_admin_holders_change_roles_and_records_need_registered_roles() -> 
         c.nodes[2]
             .handle
             .records
-            .set_role("reviewer", &[rec.clone()])
+            .set_role("reviewer", std::slice::from_ref(&rec))
             .await
             .is_err()
     );

@@ -10,6 +10,10 @@ use serde_json::{Value, json};
 
 use crate::target::TargetArgs;
 
+/// The largest record nodes accept (the palace's envelope limit), so a file that verifies here
+/// is one a node would keep.
+const MAX_RECORD_BYTES: usize = 1024 * 1024;
+
 /// The record was refused or is unreadable: exit 65 (EX_DATAERR).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -95,7 +99,9 @@ fn enc(s: &str) -> String {
 
 /// The record named by `what`: a file read offline, or a cid exported by the node.
 async fn load(target: &TargetArgs, what: &str) -> anyhow::Result<VerifiedRecord> {
-    let limits = Limits::default();
+    let limits = Limits {
+        max_record_bytes: MAX_RECORD_BYTES,
+    };
     let path = Path::new(what);
     if path.exists() {
         return chorus_records::verify_file(path, &limits)

@@ -174,6 +174,22 @@ impl Service {
     /// `admin` identity (see the [module documentation](self)). An empty list removes the
     /// role. Returns the index and term of the committed change.
     pub async fn set_role(&self, role: &str, recipients: &[String]) -> Result<(u64, u64), Error> {
+        // A leader change between proof and commit refuses the change; prove again to the new
+        // leader, a bounded number of times.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let before = self.inner.consensus.status().leader_id;
+            match self.set_role_once(role, recipients).await {
+                Err(e) if attempt < 3 && self.inner.consensus.status().leader_id != before => {
+                    tracing::info!(error = %e, "leader changed during a role change; retrying");
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn set_role_once(&self, role: &str, recipients: &[String]) -> Result<(u64, u64), Error> {
         chorus_types::ucxl::validate_role(role)
             .map_err(|e| Error::invalid("role", role, e.to_string()))?;
         for r in recipients {

@@ -166,6 +166,11 @@ impl Service {
         }
     }
 
+    /// The limits records are verified and built under.
+    pub fn limits(&self) -> chorus_records::Limits {
+        self.inner.limits
+    }
+
     /// This node's PeerId, the author of what it publishes.
     pub fn peer_id(&self) -> &str {
         self.inner.signer.peer_id()

@@ -222,7 +222,7 @@ async fn export(
 
 /// Verifies an exported record (raw or armoured) sent as the body; a rejection is counted.
 async fn verify(AxState(state): AxState<Shared>, body: Bytes) -> Result<Json<Value>, ApiError> {
-    let limits = chorus_records::Limits::default();
+    let limits = state.services.records.limits();
     let record = match chorus_records::verify_export(&body, &limits) {
         Ok(r) => state.services.records.verify(r.as_bytes(), None),
         Err(rejection) => {
