@@ -6,6 +6,7 @@ mod t20_tamper;
 mod t30_durable;
 mod t40_versions;
 mod t50_roles;
+mod t60_cli;
 
 use std::{path::Path, time::Duration};
 
