@@ -95,6 +95,7 @@ impl Service {
             return Validation::Reject;
         }
         self.remember(a.cid);
+        self.inner.verified.send_modify(|n| *n += 1);
         self.inner
             .metrics
             .received

@@ -93,6 +93,8 @@ pub(crate) struct Inner {
     pub receipts: Semaphore,
     pub serving: Semaphore,
     seen: Mutex<Seen>,
+    /// Announced records verified so far, for callers that await a receipt without polling.
+    pub verified: tokio::sync::watch::Sender<u64>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -141,6 +143,7 @@ impl Service {
             metrics: Metrics::new(registry)?,
             gate,
             seen: Mutex::new(Seen::default()),
+            verified: tokio::sync::watch::channel(0).0,
             tasks: Mutex::new(Vec::new()),
         };
         let service = Service {
@@ -164,6 +167,12 @@ impl Service {
         for t in tasks {
             t.abort();
         }
+    }
+
+    /// A watch on how many announced records this node has fetched and verified (duplicates
+    /// not counted), to await a receipt without polling metrics.
+    pub fn watch_verified(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.verified.subscribe()
     }
 
     /// The limits records are verified and built under.
