@@ -4,10 +4,13 @@
 
 mod backup;
 mod demo;
+mod keys;
 mod mcp;
 mod output;
 mod palace;
 mod palace_cli;
+mod records;
+mod roles;
 mod target;
 
 use std::process::ExitCode;
@@ -50,6 +53,15 @@ enum Command {
     /// Backups of the palace: create, verify, restore.
     #[command(subcommand)]
     Backup(backup::BackupCmd),
+    /// Decision records: publish, get, list, export, verify, decrypt.
+    #[command(subcommand)]
+    Record(records::RecordCmd),
+    /// Role keys.
+    #[command(subcommand)]
+    Keys(keys::KeysCmd),
+    /// The role registry.
+    #[command(subcommand)]
+    Roles(roles::RolesCmd),
 }
 
 fn main() -> ExitCode {
@@ -81,6 +93,7 @@ fn main() -> ExitCode {
                             _ => 74,
                         })
                 })
+                .or_else(|| e.downcast_ref::<records::BadData>().map(|_| 65))
                 .unwrap_or(70);
             ExitCode::from(u8::try_from(code).unwrap_or(70))
         }
@@ -104,5 +117,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Mcp => mcp::run(cli.target.client()?).await,
         Command::Members(cmd) => palace::members(&cli.target.client()?, cmd).await,
         Command::Backup(cmd) => backup::run(&cli.target, cmd).await,
+        Command::Record(cmd) => records::run(&cli.target, cmd).await,
+        Command::Keys(cmd) => keys::run(&cli.target, cmd),
+        Command::Roles(cmd) => roles::run(&cli.target.client()?, cmd).await,
     }
 }

@@ -57,6 +57,8 @@ pub struct Services {
     pub consensus: chorus_consensus::Consensus,
     /// The search index follower (`None`: search endpoints answer 503).
     pub search: Option<std::sync::Arc<chorus_search::Follower>>,
+    /// Decision records.
+    pub records: chorus_decisions::Service,
     /// Static node facts.
     pub info: NodeInfo,
     /// When the node started.

@@ -10,6 +10,7 @@
 pub mod config;
 pub mod datadir;
 mod node;
+mod records;
 pub mod restore;
 mod search;
 pub mod secret_file;

@@ -34,6 +34,9 @@ pub enum StartError {
     /// The search index.
     #[error("search index: {0}")]
     Search(#[from] chorus_search::Error),
+    /// The records service.
+    #[error("records: {0}")]
+    Records(String),
 }
 
 /// The ports a node bound, written to `<data>/run/ports.json` so scripts and tests can find a
@@ -66,6 +69,8 @@ pub struct NodeHandle {
     pub registry: chorus_telemetry::Registry,
     /// The search index follower.
     pub search: Arc<chorus_search::Follower>,
+    /// Decision records: publish, receive, fetch.
+    pub records: chorus_decisions::Service,
     ports: Ports,
     api: Option<chorus_api::Server>,
     data_dir: Option<DataDir>,
@@ -104,6 +109,8 @@ impl Node {
             source: std::io::Error::other(e.to_string()),
         })?;
         let keypair = data_dir.node_key()?;
+        let signer = crate::records::signer(&keypair).map_err(StartError::Records)?;
+        let gate = chorus_decisions::RoleGate::default();
         let p2p_config = chorus_p2p::Config {
             cluster: config.cluster.clone(),
             listen_addrs: config.listen_addrs.clone(),
@@ -143,8 +150,10 @@ impl Node {
                 return Err(e.into());
             }
         };
-        let hooks: Vec<Arc<dyn chorus_consensus::Hooks>> =
-            vec![Arc::new(crate::search::SearchHook(Arc::downgrade(&search)))];
+        let hooks: Vec<Arc<dyn chorus_consensus::Hooks>> = vec![
+            Arc::new(crate::search::SearchHook(Arc::downgrade(&search))),
+            Arc::new(gate.clone()),
+        ];
         let consensus = match chorus_consensus::Consensus::start(
             consensus_config,
             p2p.clone(),
@@ -164,6 +173,23 @@ impl Node {
             }
         };
         crate::search::connect(&search, consensus.clone());
+        let records = match crate::records::start(
+            &data_dir,
+            p2p.clone(),
+            consensus.clone(),
+            signer,
+            gate,
+            inbound.records,
+            &registry,
+        ) {
+            Ok(r) => r,
+            Err(e) => {
+                consensus.shutdown().await;
+                search.shutdown(SHUTDOWN_STEP).await;
+                p2p.shutdown().await;
+                return Err(e);
+            }
+        };
         let presence = Presence {
             node_name: config.node_name.clone(),
             role: config.role.clone(),
@@ -178,6 +204,7 @@ impl Node {
             registry: registry.clone(),
             consensus: consensus.clone(),
             search: Some(search.clone()),
+            records: records.clone(),
             info: chorus_api::NodeInfo {
                 node_name: config.node_name.clone(),
                 role: config.role.clone(),
@@ -196,6 +223,7 @@ impl Node {
         let api = match chorus_api::start(api_config, services).await {
             Ok(api) => api,
             Err(e) => {
+                records.shutdown().await;
                 consensus.shutdown().await;
                 search.shutdown(SHUTDOWN_STEP).await;
                 p2p.shutdown().await;
@@ -217,6 +245,7 @@ impl Node {
             consensus,
             registry,
             search,
+            records,
             ports,
             api: Some(api),
             data_dir: Some(data_dir),
@@ -241,6 +270,7 @@ impl NodeHandle {
         {
             warn!("API did not stop within {SHUTDOWN_STEP:?}");
         }
+        self.records.shutdown().await;
         if tokio::time::timeout(SHUTDOWN_STEP, self.consensus.shutdown())
             .await
             .is_err()

@@ -68,6 +68,16 @@ pub struct Limits {
     pub event_queue: usize,
     /// Outbound requests in flight at once.
     pub max_pending_requests: usize,
+    /// Largest value stored in or fetched from the DHT. Values are content-addressed (the key is
+    /// their SHA-256), so a peer cannot overwrite one; this bounds what a peer can make us keep.
+    pub max_dht_value_bytes: usize,
+    /// Most DHT values this node keeps for others; with `max_dht_value_bytes` it bounds the
+    /// memory the DHT store may take (default 256 × 1 MiB). A full store refuses new values.
+    pub max_dht_records: usize,
+    /// How long a DHT put or get may take before it is reported as timed out.
+    pub dht_timeout: Duration,
+    /// DHT queries in flight at once.
+    pub max_dht_queries: usize,
     /// Idle connections are kept this long (the mesh is meant to stay connected; ping keeps
     /// active connections alive).
     pub idle_timeout: Duration,
@@ -88,6 +98,10 @@ impl Default for Limits {
             inbound_queue: 1024,
             event_queue: 4096,
             max_pending_requests: 4096,
+            max_dht_value_bytes: 1024 * 1024 + 4096,
+            max_dht_records: 256,
+            dht_timeout: Duration::from_secs(10),
+            max_dht_queries: 256,
             idle_timeout: Duration::from_secs(3600),
         }
     }

@@ -46,6 +46,58 @@ pub enum Error {
     },
 }
 
+/// A DHT put or get failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DhtError {
+    /// The node runs without the DHT (`dht = false`).
+    #[error("dht: disabled on this node (dht = false)")]
+    Disabled,
+    /// The value is larger than the limit.
+    #[error("dht value of {size} bytes exceeds the limit of {limit} bytes")]
+    TooLarge {
+        /// The value size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The local store refused the value (full).
+    #[error("dht: the local store refused the value: {0}")]
+    Store(String),
+    /// No peer stored the value (it is kept locally only).
+    #[error("dht put {key}: no peer stored the value ({reason}); kept on this node only")]
+    NotReplicated {
+        /// The key, hex.
+        key: String,
+        /// Why.
+        reason: String,
+    },
+    /// No node had the value.
+    #[error("dht get {key}: not found")]
+    NotFound {
+        /// The key, hex.
+        key: String,
+    },
+    /// The query did not finish in time.
+    #[error("dht {op} {key}: no result within {timeout:?}")]
+    Timeout {
+        /// `put` or `get`.
+        op: &'static str,
+        /// The key, hex.
+        key: String,
+        /// The deadline.
+        timeout: Duration,
+    },
+    /// Too many queries in flight.
+    #[error("dht: {limit} queries already in flight (limit)")]
+    Busy {
+        /// The limit.
+        limit: usize,
+    },
+    /// The mesh is stopping or overloaded.
+    #[error("{0}")]
+    Local(String),
+}
+
 /// A request to a peer failed.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum RequestError {

@@ -23,7 +23,7 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tracing::{debug, info};
 
 use crate::{
-    Config, Error, Event, PeerInfo, Presence, Protocol, RequestError, Topic, Validation,
+    Config, DhtError, Error, Event, PeerInfo, Presence, Protocol, RequestError, Topic, Validation,
     ValidationToken,
     behaviour::{Behaviour, cluster_protocol_version, kad_protocol},
     codec::BytesCodec,
@@ -78,6 +78,17 @@ pub(crate) enum Command {
     Shutdown {
         reply: oneshot::Sender<()>,
     },
+    DhtPut {
+        value: Vec<u8>,
+        reply: oneshot::Sender<Result<[u8; 32], DhtError>>,
+    },
+    DhtGet {
+        hash: [u8; 32],
+        reply: oneshot::Sender<Result<Vec<u8>, DhtError>>,
+    },
+    DhtLocal {
+        reply: oneshot::Sender<Vec<Vec<u8>>>,
+    },
 }
 
 type ReplyTx = oneshot::Sender<Result<Vec<u8>, RequestError>>;
@@ -101,6 +112,7 @@ pub(crate) struct EventLoop {
     inbound: [mpsc::Sender<InboundRequest>; 3],
     pending_out: HashMap<(Protocol, OutboundRequestId), ReplyTx>,
     pending_in: FuturesUnordered<PendingResponse>,
+    pending_dht: HashMap<kad::QueryId, dht::Pending>,
     peers: Peers,
     /// Remote addresses of open connections we dialled by address, so DNS and bootstrap
     /// redials skip what is already connected.
@@ -153,6 +165,7 @@ impl EventLoop {
             inbound,
             pending_out: HashMap::new(),
             pending_in: FuturesUnordered::new(),
+            pending_dht: HashMap::new(),
             peers: Peers::default(),
             connected_addrs: HashMap::new(),
             listen_tx,
@@ -419,6 +432,11 @@ impl EventLoop {
             Command::Shutdown { reply } => {
                 let _ = reply.send(());
             }
+            Command::DhtPut { value, reply } => self.dht_put(value, reply),
+            Command::DhtGet { hash, reply } => self.dht_get(hash, reply),
+            Command::DhtLocal { reply } => {
+                let _ = reply.send(self.dht_local_values());
+            }
         }
     }
 
@@ -514,6 +532,7 @@ impl EventLoop {
     }
 }
 
+mod dht;
 mod swarm_events;
 
 fn build_swarm(
@@ -555,7 +574,18 @@ fn build_swarm(
             let kad = if dht_on {
                 let mut cfg = kad::Config::new(kad_protocol(&cluster)?);
                 cfg.set_periodic_bootstrap_interval(Some(Duration::from_secs(60)));
-                let mut k = kad::Behaviour::with_config(peer_id, kad::store::MemoryStore::new(peer_id), cfg);
+                // Values from peers are checked (content address, size) before they are stored.
+                cfg.set_record_filtering(kad::StoreInserts::FilterBoth);
+                cfg.set_query_timeout(limits.dht_timeout);
+                // A response carries one value plus up to 20 peer entries.
+                cfg.set_max_packet_size(limits.max_dht_value_bytes + 16 * 1024);
+                let store_cfg = kad::store::MemoryStoreConfig {
+                    max_records: limits.max_dht_records,
+                    max_value_bytes: limits.max_dht_value_bytes,
+                    ..kad::store::MemoryStoreConfig::default()
+                };
+                let store = kad::store::MemoryStore::with_config(peer_id, store_cfg);
+                let mut k = kad::Behaviour::with_config(peer_id, store, cfg);
                 k.set_mode(Some(kad::Mode::Server));
                 Some(k)
             } else {

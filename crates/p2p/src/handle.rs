@@ -3,14 +3,14 @@
 use std::{
     fmt,
     sync::Arc,
-    time::{SystemTime, UNIX_EPOCH},
+    time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
 use libp2p::{Multiaddr, PeerId, gossipsub::MessageId, identity::Keypair};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use crate::{
-    Config, Error, Presence, RequestError,
+    Config, DhtError, Error, Presence, RequestError,
     dns::Resolver,
     event_loop::{Command, EventLoop},
 };
@@ -177,6 +177,7 @@ struct Shared {
     listen_addrs: watch::Receiver<Vec<Multiaddr>>,
     members: watch::Receiver<Arc<Vec<PeerId>>>,
     command_limit: usize,
+    dht_timeout: Duration,
 }
 
 /// A cloneable handle to the mesh. Every method is cancel-safe: dropping a call's future
@@ -203,6 +204,7 @@ pub async fn start(
     resolver: Arc<dyn Resolver>,
 ) -> Result<(Handle, Inbound), Error> {
     let command_limit = config.limits.command_queue;
+    let dht_timeout = config.limits.dht_timeout;
     let (cmd_tx, cmd_rx) = mpsc::channel(command_limit);
     let (events_tx, _) = broadcast::channel(config.limits.event_queue);
     let (raft_tx, raft_rx) = mpsc::channel(config.limits.inbound_queue);
@@ -229,6 +231,7 @@ pub async fn start(
         listen_addrs: listen_rx,
         members: members_rx,
         command_limit,
+        dht_timeout,
     };
     let inbound = Inbound {
         raft: raft_rx,
@@ -309,6 +312,40 @@ impl Handle {
         })
         .await
         .map_err(|e| RequestError::Local(e.to_string()))?
+    }
+
+    /// Stores `value` in the cluster's DHT under its SHA-256 (returned), on this node and on at
+    /// least one peer closest to the key. [`DhtError::NotReplicated`] means it is kept on this
+    /// node only. Bounded by `max_dht_value_bytes` and `dht_timeout`.
+    pub async fn dht_put(&self, value: Vec<u8>) -> Result<[u8; 32], DhtError> {
+        let wait = self.shared.dht_timeout + Duration::from_secs(1);
+        let call = self.call(|reply| Command::DhtPut { value, reply });
+        match tokio::time::timeout(wait, call).await {
+            Ok(r) => r.map_err(|e| DhtError::Local(e.to_string()))?,
+            Err(_) => Err(DhtError::Local(format!(
+                "dht put: no answer within {wait:?}"
+            ))),
+        }
+    }
+
+    /// Fetches the value whose SHA-256 is `hash` from this node's store or the cluster's DHT.
+    /// The first value that hashes to `hash` answers (quorum one); values that do not are
+    /// refused and counted. Bounded by `dht_timeout`.
+    pub async fn dht_get(&self, hash: [u8; 32]) -> Result<Vec<u8>, DhtError> {
+        let wait = self.shared.dht_timeout + Duration::from_secs(1);
+        let call = self.call(|reply| Command::DhtGet { hash, reply });
+        match tokio::time::timeout(wait, call).await {
+            Ok(r) => r.map_err(|e| DhtError::Local(e.to_string()))?,
+            Err(_) => Err(DhtError::Local(format!(
+                "dht get: no answer within {wait:?}"
+            ))),
+        }
+    }
+
+    /// Every value this node's DHT store holds now (at most `max_dht_records`), for inspection
+    /// by operators and tests.
+    pub async fn dht_local_values(&self) -> Result<Vec<Vec<u8>>, Error> {
+        self.call(|reply| Command::DhtLocal { reply }).await
     }
 
     /// Everything known about peers of the cluster.

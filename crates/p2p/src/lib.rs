@@ -28,7 +28,7 @@ mod transport;
 pub use codec::BytesCodec;
 pub use config::{Config, ConfigError, Limits, validate_cluster_name};
 pub use dns::{DnsTarget, Resolver, StaticResolver, SystemResolver};
-pub use error::{Error, RequestError};
+pub use error::{DhtError, Error, RequestError};
 pub use handle::{
     Event, GossipMessage, Handle, InboundRequest, PeerInfo, Protocol, Topic, Validation,
     ValidationToken, start,

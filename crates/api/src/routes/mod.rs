@@ -7,6 +7,7 @@ mod kg;
 mod palace;
 mod palace_more;
 mod palace_search;
+mod records;
 
 use std::sync::Arc;
 
@@ -57,6 +58,7 @@ pub(crate) fn api_router(state: Shared, require_token: bool) -> Router {
         .merge(kg::router())
         .merge(cluster::router())
         .merge(backup::router())
+        .merge(records::router())
         .layer(axum::extract::DefaultBodyLimit::max(
             common::MAX_BODY_BYTES + 1,
         ))

@@ -104,7 +104,11 @@ impl SmData {
                 command,
             } => match self.fences.current(&resource) {
                 Some(current) if current == token => {
-                    Outcome::Palace(self.palace.apply(&ctx, command).result)
+                    // Hooks see a fenced command's changes like any other's (a record
+                    // published under a fence is a stored record).
+                    let applied = self.palace.apply(&ctx, command);
+                    changes.extend(applied.changes);
+                    Outcome::Palace(applied.result)
                 }
                 current => Outcome::StaleToken {
                     presented: token,

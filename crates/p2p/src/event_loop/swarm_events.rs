@@ -139,6 +139,7 @@ impl EventLoop {
                     .build();
                 let _ = self.swarm.dial(opts);
             }
+            BehaviourEvent::Kad(ev) => self.on_kad(ev),
             BehaviourEvent::Gossipsub(ev) => self.on_gossip(ev),
             BehaviourEvent::Raft(ev) => self.on_request_event(Protocol::Raft, ev),
             BehaviourEvent::Write(ev) => self.on_request_event(Protocol::Write, ev),

@@ -1,0 +1,223 @@
+//! `chorus record …`: publish, read, export, and verify or decrypt records, offline for files.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use base64::Engine as _;
+use chorus_records::{Limits, VerifiedRecord};
+use clap::Subcommand;
+use serde_json::{Value, json};
+
+use crate::target::TargetArgs;
+
+/// The largest record nodes accept (the palace's envelope limit), so a file that verifies here
+/// is one a node would keep.
+const MAX_RECORD_BYTES: usize = 1024 * 1024;
+
+/// The record was refused or is unreadable: exit 65 (EX_DATAERR).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadData(pub String);
+
+/// Record commands.
+#[derive(Subcommand, Debug)]
+pub enum RecordCmd {
+    /// Publish a record: signed by the node, encrypted to the roles (and admin).
+    Publish {
+        /// UCXL address; its version part is replaced by the next version.
+        #[arg(long)]
+        address: String,
+        /// Roles that may read it, comma separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        roles: Vec<String>,
+        /// Body from this file.
+        #[arg(long, conflicts_with = "text", required_unless_present = "text")]
+        file: Option<PathBuf>,
+        /// Body as text.
+        #[arg(long)]
+        text: Option<String>,
+        /// Media type of the body.
+        #[arg(long)]
+        content_type: Option<String>,
+        /// Task the record belongs to.
+        #[arg(long)]
+        task: Option<String>,
+    },
+    /// Show a record's verified header, by address (ucxl://…, versions *^, *N, ~~N) or cid.
+    Get {
+        /// Address or cid.
+        what: String,
+    },
+    /// List records in the palace.
+    List {
+        /// Only this project.
+        #[arg(long)]
+        project: Option<String>,
+        /// Only this task.
+        #[arg(long)]
+        task: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a record as armoured text (redirect to a file to keep it).
+    Export {
+        /// Cid.
+        cid: String,
+    },
+    /// Verify a record: an exported file (offline) or a cid fetched from the node.
+    Verify {
+        /// File or cid.
+        what: String,
+    },
+    /// Decrypt a record with a role identity file; prints the body.
+    Decrypt {
+        /// File (offline) or cid.
+        what: String,
+        /// The role identity file (mode 0600).
+        #[arg(long)]
+        identity: PathBuf,
+    },
+}
+
+fn print(v: &Value) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The record named by `what`: a file read offline, or a cid exported by the node.
+async fn load(target: &TargetArgs, what: &str) -> anyhow::Result<VerifiedRecord> {
+    let limits = Limits {
+        max_record_bytes: MAX_RECORD_BYTES,
+    };
+    let path = Path::new(what);
+    if path.exists() {
+        return chorus_records::verify_file(path, &limits)
+            .map_err(|e| BadData(format!("rejected: {}", describe(&e))).into());
+    }
+    let text = target
+        .client()?
+        .get_text(&format!("/v1/records/{}/export", enc(what)))
+        .await?;
+    chorus_records::verify_export(text.as_bytes(), &limits)
+        .map_err(|r| BadData(format!("rejected ({}): {r}", r.reason())).into())
+}
+
+fn describe(e: &chorus_records::FileError) -> String {
+    match e {
+        chorus_records::FileError::Rejected { rejection, .. } => {
+            format!("({}) {e}", rejection.reason())
+        }
+        other => other.to_string(),
+    }
+}
+
+fn header_json(r: &VerifiedRecord) -> Value {
+    json!({ "cid": r.cid().to_string(), "verified": true, "header": r.header() })
+}
+
+/// Runs a record command.
+pub async fn run(target: &TargetArgs, cmd: RecordCmd) -> anyhow::Result<()> {
+    match cmd {
+        RecordCmd::Publish {
+            address,
+            roles,
+            file,
+            text,
+            content_type,
+            task,
+        } => {
+            let mut body = json!({ "address": address, "roles": roles });
+            match (file, text) {
+                (Some(f), _) => {
+                    let bytes = std::fs::read(&f)
+                        .with_context(|| format!("--file {}: cannot read", f.display()))?;
+                    body["body_b64"] =
+                        json!(base64::engine::general_purpose::STANDARD.encode(bytes));
+                }
+                (None, Some(t)) => body["text"] = json!(t),
+                (None, None) => anyhow::bail!("one of --file and --text is required"),
+            }
+            if let Some(c) = content_type {
+                body["content_type"] = json!(c);
+            }
+            if let Some(t) = task {
+                body["task"] = json!(t);
+            }
+            let v: Value = target.client()?.post("/v1/records", &body, &[]).await?;
+            print(&v)
+        }
+        RecordCmd::Get { what } => {
+            let path = if what.starts_with("ucxl://") {
+                format!("/v1/records/by-address?address={}", enc(&what))
+            } else {
+                format!("/v1/records/{}", enc(&what))
+            };
+            let v: Value = target.client()?.get(&path).await?;
+            print(&v)
+        }
+        RecordCmd::List {
+            project,
+            task,
+            json,
+        } => {
+            let mut q = vec!["limit=1000".to_string()];
+            if let Some(p) = project {
+                q.push(format!("project={}", enc(&p)));
+            }
+            if let Some(t) = task {
+                q.push(format!("task={}", enc(&t)));
+            }
+            let v: Value = target
+                .client()?
+                .get(&format!("/v1/records?{}", q.join("&")))
+                .await?;
+            if json {
+                return print(&v);
+            }
+            for r in v["items"].as_array().into_iter().flatten() {
+                println!(
+                    "{}  v{}  {}",
+                    r["cid"].as_str().unwrap_or(""),
+                    r["version"],
+                    r["address_key"].as_str().unwrap_or("")
+                );
+            }
+            Ok(())
+        }
+        RecordCmd::Export { cid } => {
+            let text = target
+                .client()?
+                .get_text(&format!("/v1/records/{}/export", enc(&cid)))
+                .await?;
+            print!("{text}");
+            Ok(())
+        }
+        RecordCmd::Verify { what } => {
+            let r = load(target, &what).await?;
+            print(&header_json(&r))
+        }
+        RecordCmd::Decrypt { what, identity } => {
+            let r = load(target, &what).await?;
+            let id =
+                chorus_crypto::RoleIdentity::load(&identity).map_err(|e| BadData(e.to_string()))?;
+            let plain = chorus_records::decrypt(&r, std::slice::from_ref(&id))
+                .map_err(|e| BadData(e.to_string()))?;
+            use std::io::Write;
+            std::io::stdout().write_all(&plain)?;
+            Ok(())
+        }
+    }
+}
