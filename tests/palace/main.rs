@@ -5,6 +5,7 @@
 mod t10_search;
 mod t20_kg;
 mod t30_mcp;
+mod t40_snapshot;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! apply hook, committing when the queue drains.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -23,6 +23,8 @@ pub const FOLLOW_QUEUE: usize = 1024;
 /// every change it reflects was handed to the follower before it), or `None` when the node
 /// cannot provide one now.
 pub type StateSource = Box<dyn Fn() -> Option<State> + Send + Sync>;
+
+type SharedSource = Arc<dyn Fn() -> Option<State> + Send + Sync>;
 
 enum Job {
     Apply(Batch),
@@ -52,7 +54,7 @@ pub struct Follower {
     tx: mpsc::Sender<Job>,
     indexed: watch::Receiver<u64>,
     needs_rebuild: Arc<AtomicBool>,
-    source: Arc<OnceLock<StateSource>>,
+    source: Arc<Mutex<Option<SharedSource>>>,
     opened: AtomicBool,
     counters: Arc<Counters>,
     thread: Mutex<Option<JoinHandle<()>>>,
@@ -89,7 +91,7 @@ impl Follower {
         let (tx, rx) = mpsc::channel(FOLLOW_QUEUE);
         let (indexed_tx, indexed) = watch::channel(index.indexed_index());
         let needs_rebuild = Arc::new(AtomicBool::new(false));
-        let source: Arc<OnceLock<StateSource>> = Arc::new(OnceLock::new());
+        let source: Arc<Mutex<Option<SharedSource>>> = Arc::new(Mutex::new(None));
         let counters = Arc::new(Counters::default());
         let worker = Worker {
             index: index.clone(),
@@ -119,8 +121,11 @@ impl Follower {
     /// Gives the follower a way to copy the current state (for rebuilds it decides on itself:
     /// after an overflow, or on [`Follower::reindex`]). Set once, after consensus started.
     pub fn set_state_source(&self, source: StateSource) {
-        if self.source.set(source).is_err() {
-            warn!("search follower: state source already set");
+        if let Ok(mut slot) = self.source.lock() {
+            if slot.is_some() {
+                warn!("search follower: state source replaced");
+            }
+            *slot = Some(Arc::from(source));
         }
     }
 
@@ -219,7 +224,9 @@ impl Follower {
             .map_err(|_| Error::index("reindex", format!("not done within {wait:?}")))?
     }
 
-    /// Stops the thread after it applied what is queued and committed. Bounded by `wait`.
+    /// Stops the thread after it applied what is queued and committed, then releases the index
+    /// writer (so the directory can be reopened in this process) and the state source (which
+    /// usually refers back to the consensus that holds this follower). Bounded by `wait`.
     pub async fn shutdown(&self, wait: Duration) {
         let _ = tokio::time::timeout(wait, self.tx.send(Job::Stop)).await;
         let handle = self
@@ -233,6 +240,12 @@ impl Follower {
                 warn!("search follower did not stop within {wait:?}");
             }
         }
+        if let Err(e) = self.index.close() {
+            warn!(error = %e, "search index close failed");
+        }
+        if let Some(slot) = self.source.lock().ok().as_mut() {
+            slot.take();
+        }
     }
 }
 
@@ -242,7 +255,7 @@ struct Worker {
     rx: mpsc::Receiver<Job>,
     indexed: watch::Sender<u64>,
     needs_rebuild: Arc<AtomicBool>,
-    source: Arc<OnceLock<StateSource>>,
+    source: Arc<Mutex<Option<SharedSource>>>,
     counters: Arc<Counters>,
     /// Log index of the last rebuild: queued batches at or below it are already indexed.
     floor: Option<u64>,
@@ -265,7 +278,7 @@ impl Worker {
                 && let Err(e) = self.rebuild_from_source()
             {
                 warn!(error = %e, "search rebuild failed");
-                if self.source.get().is_none() {
+                if !self.has_source() {
                     // Try again after the next job, once the node gave us the state.
                     self.needs_rebuild.store(true, Ordering::Release);
                 }
@@ -326,9 +339,13 @@ impl Worker {
     }
 
     fn rebuild_from_source(&mut self) -> Result<u64, Error> {
-        let state = self
+        // Cloned out, so the slot's lock is not held while the state is copied.
+        let source = self
             .source
-            .get()
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let state = source
             .and_then(|f| f())
             .ok_or_else(|| Error::index("rebuild", "the palace state is not available"))?;
         self.index.rebuild(&state)?;
@@ -340,6 +357,10 @@ impl Worker {
             "search index rebuilt from scratch"
         );
         Ok(state.applied_index())
+    }
+
+    fn has_source(&self) -> bool {
+        self.source.lock().map(|s| s.is_some()).unwrap_or(false)
     }
 
     fn commit(&self) {

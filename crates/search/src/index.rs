@@ -69,7 +69,8 @@ pub struct Index {
     index: tantivy::Index,
     reader: IndexReader,
     pub(crate) fields: Fields,
-    writer: Mutex<Writer>,
+    /// `None` after [`Index::close`].
+    writer: Mutex<Option<Writer>>,
     indexed: AtomicU64,
     config: Config,
     /// Directory shown in errors (`memory` for in-memory indexes).
@@ -149,11 +150,11 @@ impl Index {
             index,
             reader,
             fields,
-            writer: Mutex::new(Writer {
+            writer: Mutex::new(Some(Writer {
                 inner,
                 pending: 0,
                 pending_index: indexed,
-            }),
+            })),
             indexed: AtomicU64::new(indexed),
             config,
             location: location.to_owned(),
@@ -168,7 +169,7 @@ impl Index {
         &self.reader
     }
 
-    fn lock(&self) -> MutexGuard<'_, Writer> {
+    fn lock(&self) -> MutexGuard<'_, Option<Writer>> {
         // A panic while holding the lock cannot leave the writer half-updated in a way a later
         // commit would expose wrongly: tantivy rolls back uncommitted work on error. So a
         // poisoned lock is recovered rather than propagated.
@@ -205,7 +206,8 @@ impl Index {
 
     /// Like [`Index::apply`] with a batch built earlier by [`Batch::from_changes`].
     pub fn apply_batch(&self, batch: Batch) -> Result<(), Error> {
-        let mut w = self.lock();
+        let mut guard = self.lock();
+        let w = guard.as_mut().ok_or_else(closed)?;
         for op in batch.ops {
             match op {
                 Op::Upsert(d) => {
@@ -224,7 +226,7 @@ impl Index {
         }
         w.pending_index = w.pending_index.max(batch.applied_index);
         if w.pending >= self.config.commit_every {
-            self.commit_locked(&mut w)?;
+            self.commit_locked(w)?;
         }
         Ok(())
     }
@@ -232,8 +234,25 @@ impl Index {
     /// Commits buffered updates and makes them searchable; returns the log index searches now
     /// reflect. Cheap when nothing is pending.
     pub fn commit(&self) -> Result<u64, Error> {
-        let mut w = self.lock();
-        self.commit_locked(&mut w)
+        let mut guard = self.lock();
+        let w = guard.as_mut().ok_or_else(closed)?;
+        self.commit_locked(w)
+    }
+
+    /// Commits what is buffered and releases the writer (and its lock on the directory), so
+    /// the directory can be opened again in this process. Later writes fail; searches still
+    /// see the last commit.
+    pub fn close(&self) -> Result<u64, Error> {
+        let mut guard = self.lock();
+        let committed = match guard.as_mut() {
+            Some(w) => self.commit_locked(w),
+            None => return Ok(self.indexed_index()),
+        };
+        if let Some(w) = guard.take() {
+            // Waits for merges to finish, then drops the directory lock.
+            let _ = w.inner.wait_merging_threads();
+        }
+        committed
     }
 
     fn commit_locked(&self, w: &mut Writer) -> Result<u64, Error> {
@@ -267,7 +286,8 @@ impl Index {
     /// Replaces the whole index with the drawers of `state` and commits, reflecting
     /// `state.applied_index()`.
     pub fn rebuild(&self, state: &State) -> Result<(), Error> {
-        let mut w = self.lock();
+        let mut guard = self.lock();
+        let w = guard.as_mut().ok_or_else(closed)?;
         w.inner
             .delete_all_documents()
             .map_err(|e| Error::index("rebuild", e))?;
@@ -279,6 +299,10 @@ impl Index {
         // Count the wipe as an update so the commit happens even for an empty state.
         w.pending += 1;
         w.pending_index = state.applied_index();
-        self.commit_locked(&mut w).map(|_| ())
+        self.commit_locked(w).map(|_| ())
     }
+}
+
+fn closed() -> Error {
+    Error::index("write", "the index was closed")
 }

@@ -260,6 +260,17 @@ mod tests {
         assert_eq!(r[4]["result"], json!({}));
     }
 
+    #[tokio::test]
+    async fn an_oversized_line_is_refused_and_the_next_one_served() {
+        let mut input = "x".repeat(MAX_MESSAGE_BYTES + 10);
+        input.push('\n');
+        input.push_str("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\"}\n");
+        let r = exchange(&input).await;
+        assert_eq!(r.len(), 2, "{r:?}");
+        assert_eq!(r[0]["error"]["code"], PARSE_ERROR);
+        assert_eq!(r[1]["id"], 7);
+    }
+
     #[test]
     fn every_schema_is_a_plain_object() {
         for t in tools::list() {
