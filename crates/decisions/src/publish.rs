@@ -295,7 +295,7 @@ impl Service {
     /// Puts a committed record in the DHT and announces it.    /// Puts a committed record in the DHT and announces it.
     async fn spread(&self, record: VerifiedRecord, version: u64, index: u64, term: u64) -> Receipt {
         let cid = record.cid();
-        self.remember(cid);
+        self.remember(&record.announcement());
         let dht = match self.inner.p2p.dht_put(record.as_bytes().to_vec()).await {
             Ok(_) => "replicated".to_owned(),
             Err(chorus_p2p::DhtError::NotReplicated { .. }) => "local".to_owned(),
