@@ -336,3 +336,80 @@ fn encrypt(nonce: &[u8; 32], to: &[RoleRecipient]) -> Result<Vec<u8>, Error> {
         .map_err(|e| Error::Unavailable(e.to_string()))?;
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role_set(role: &str, recipients: &[&str]) -> Op {
+        Op::Palace(Command::RoleSet {
+            role: role.into(),
+            recipients: recipients.iter().map(|s| s.to_string()).collect(),
+        })
+    }
+
+    #[test]
+    fn an_unproved_role_change_is_refused_and_other_ops_pass() {
+        let gate = RoleGate::default();
+        let err = gate.admit(&role_set("dev", &["age1x"])).unwrap_err();
+        assert!(err.contains("only admin holders"), "{err}");
+        let fenced = Op::Fenced {
+            resource: "r".into(),
+            token: chorus_types::fencing::FencingToken { term: 1, index: 1 },
+            command: Command::RoleSet {
+                role: "dev".into(),
+                recipients: vec![],
+            },
+        };
+        assert!(gate.admit(&fenced).is_err());
+        assert!(
+            gate.admit(&Op::Fence {
+                resource: "r".into()
+            })
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_proved_change_is_admitted_exactly_as_proved() {
+        let gate = RoleGate::default();
+        let recipients = vec![
+            "age1b".to_string(),
+            "age1a".to_string(),
+            "age1a".to_string(),
+        ];
+        let id = gate.issue("dev", &recipients, [7; 32]);
+        assert!(
+            gate.prove(id, [8; 32])
+                .unwrap_err()
+                .contains("wrong answer")
+        );
+        // A wrong answer spends the challenge.
+        assert!(gate.prove(id, [7; 32]).unwrap_err().contains("unknown"));
+        let id = gate.issue("dev", &recipients, [7; 32]);
+        let (role, canon) = gate.prove(id, [7; 32]).unwrap();
+        assert_eq!(
+            (role.as_str(), canon.as_slice()),
+            ("dev", &["age1a".to_string(), "age1b".to_string()][..])
+        );
+        // Order and duplicates do not matter; another role or another list does.
+        assert!(gate.admit(&role_set("dev", &["age1a", "age1b"])).is_ok());
+        assert!(gate.admit(&role_set("dev", &["age1b", "age1a"])).is_ok());
+        assert!(gate.admit(&role_set("admin", &["age1a", "age1b"])).is_err());
+        assert!(gate.admit(&role_set("dev", &["age1a"])).is_err());
+    }
+
+    #[test]
+    fn open_challenges_are_bounded() {
+        let gate = RoleGate::default();
+        let first = gate.issue("dev", &[], [1; 32]);
+        for _ in 0..MAX_CHALLENGES {
+            gate.issue("dev", &[], [2; 32]);
+        }
+        assert_eq!(gate.lock().challenges.len(), MAX_CHALLENGES);
+        assert!(
+            gate.prove(first, [1; 32]).is_err(),
+            "the oldest was dropped"
+        );
+    }
+}
