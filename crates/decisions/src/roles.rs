@@ -172,7 +172,8 @@ impl Hooks for RoleGate {
 impl Service {
     /// Sets `role`'s recipients in the registry, proving to the leader that this node holds an
     /// `admin` identity (see the [module documentation](self)). An empty list removes the
-    /// role. Returns the index and term of the committed change.
+    /// role. Returns the index and term of the committed change. Not cancel-safe past the
+    /// proof: dropping the future may leave the change committed.
     pub async fn set_role(&self, role: &str, recipients: &[String]) -> Result<(u64, u64), Error> {
         // A leader change between proof and commit refuses the change; prove again to the new
         // leader, a bounded number of times.
