@@ -213,7 +213,7 @@ impl Service {
         };
         let (id, ciphertext) = match self.ask_leader(leader, &ask).await? {
             wire::Reply::Challenge { id, ciphertext } => (id, ciphertext),
-            wire::Reply::Refused(why) => return Err(Error::Refused(why)),
+            wire::Reply::Refused(why) => return Err(refused(why)),
             other => return Err(Error::Unavailable(format!("leader answered {other:?}"))),
         };
         let nonce = self.answer_challenge(&ciphertext)?;
@@ -222,7 +222,7 @@ impl Service {
             .await?
         {
             wire::Reply::RoleSet { index, term } => Ok((index, term)),
-            wire::Reply::Refused(why) => Err(Error::Refused(why)),
+            wire::Reply::Refused(why) => Err(refused(why)),
             other => Err(Error::Unavailable(format!("leader answered {other:?}"))),
         }
     }
@@ -322,6 +322,14 @@ impl Service {
             Outcome::Palace(Err(e)) => Err(Error::Palace(e.to_string())),
             other => Err(Error::Palace(format!("unexpected outcome {other:?}"))),
         }
+    }
+}
+
+/// The leader's refusal, without a second `refused:` prefix.
+fn refused(why: String) -> Error {
+    match why.strip_prefix("refused: ") {
+        Some(rest) => Error::Refused(rest.to_owned()),
+        None => Error::Refused(why),
     }
 }
 
