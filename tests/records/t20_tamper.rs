@@ -180,6 +180,37 @@ async fn tampered_records_are_rejected_with_their_reason_on_gossip_and_by_the_cl
         );
     }
 
+    tracing::info!("phase: a genuine cid announced under another address is refused");
+    let before: Vec<f64> = c
+        .nodes
+        .iter()
+        .map(|n| rejected(n, "announcement"))
+        .collect();
+    let lie = Announcement {
+        cid: fetched.record.cid(),
+        address: "ucxl://mallory:developer@chorus:t-2/*1/x.md".parse()?,
+        author: fetched.record.header().author_peer_id.clone(),
+    };
+    node.p2p
+        .publish(Topic::Decisions, serde_json::to_vec(&lie)?)
+        .await?;
+    wait_until(
+        "a misleading announcement counted on nodes 1 and 2",
+        TIMEOUT,
+        || async {
+            let now: Vec<f64> = c
+                .nodes
+                .iter()
+                .map(|n| rejected(n, "announcement"))
+                .collect();
+            (
+                (1..3).all(|i| now[i] > before[i]),
+                format!("before {before:?} now {now:?}"),
+            )
+        },
+    )
+    .await?;
+
     tracing::info!("phase: the genuine export verifies and decrypts offline");
     let file = dir.path().join("good.rec");
     std::fs::write(&file, chorus_records::armor(&fetched.record))?;

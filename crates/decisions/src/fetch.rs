@@ -50,7 +50,8 @@ const PAGE: usize = 1000;
 impl Service {
     /// Fetches a record by cid: this node's palace, else the DHT, else peers (`hints` first).
     /// Whatever the source, the bytes are verified before they are returned; a record that
-    /// fails is counted in `chorus_records_rejected_total` and reported.
+    /// fails is counted in `chorus_records_rejected_total` and reported. Cancel-safe (reads
+    /// only).
     pub async fn get(&self, cid: Cid, hints: &[PeerId]) -> Result<Fetched, Error> {
         let (bytes, source, version) = self.fetch_bytes(cid, hints).await?;
         let record = self.verify(&bytes, Some(cid))?;
@@ -155,7 +156,7 @@ impl Service {
     }
 
     /// Resolves an address's version selector against the palace: `*N` is version N, `*^` the
-    /// latest, `~~N` the Nth before the latest. Returns the cid and version.
+    /// latest, `~~N` the Nth before the latest. Returns the cid and version. Cancel-safe.
     pub async fn resolve(&self, address: &Address) -> Result<(Cid, u64), Error> {
         let key = address.key();
         let versions = self.versions(&key).await?;
@@ -178,7 +179,7 @@ impl Service {
         Ok((cid, found.version))
     }
 
-    /// Fetches the record an address selects.
+    /// Fetches the record an address selects. Cancel-safe.
     pub async fn get_address(&self, address: &Address) -> Result<Fetched, Error> {
         let (cid, version) = self.resolve(address).await?;
         let mut f = self.get(cid, &[]).await?;
@@ -186,7 +187,7 @@ impl Service {
         Ok(f)
     }
 
-    /// Every version of an address key, oldest first (bounded scan).
+    /// Every version of an address key, oldest first (bounded scan). Cancel-safe.
     pub async fn versions(&self, key: &str) -> Result<Vec<RecordSummary>, Error> {
         let mut out = Vec::new();
         let mut cursor: Option<String> = None;
@@ -206,7 +207,7 @@ impl Service {
     }
 
     /// Records in the palace, optionally only those of `project` and `task` (bounded scan of
-    /// at most 100 000 records; at most `limit` returned).
+    /// at most 100 000 records; at most `limit` returned). Cancel-safe.
     pub async fn list(
         &self,
         project: Option<&str>,
@@ -240,7 +241,7 @@ impl Service {
 
     /// Decrypts a record with the role identities this node holds. The plaintext goes only to
     /// the caller. Fails with [`Error::Refused`] when this node holds none of the record's
-    /// recipient roles.
+    /// recipient roles. Cancel-safe.
     pub async fn decrypt(&self, cid: Cid) -> Result<(Fetched, Vec<u8>), Error> {
         let fetched = self.get(cid, &[]).await?;
         let identities: Vec<_> = self.identities()?.into_iter().map(|(_, i)| i).collect();

@@ -4,17 +4,19 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use chorus_consensus::{Consistency, Op, Outcome};
 use chorus_crypto::RoleRecipient;
-use chorus_p2p::Topic;
+use chorus_p2p::{Protocol, Topic};
 use chorus_palace::{Command, Response};
-use chorus_records::{ADMIN_ROLE, Cid, Draft, Fencing, RoleRecipients, VerifiedRecord};
+use chorus_records::{
+    ADMIN_ROLE, Cid, Draft, Fencing, MAX_RECIPIENT_ROLES, RoleRecipients, VerifiedRecord,
+};
 use chorus_types::{
     fencing::FencingToken,
     ucxl::{Address, Version},
 };
 use serde::Serialize;
-use tracing::{info, instrument, warn};
+use tracing::{debug, info, instrument, warn};
 
-use crate::{Error, Service};
+use crate::{Error, Service, wire};
 
 /// What to publish.
 #[derive(Debug, Clone)]
@@ -51,6 +53,43 @@ pub struct Receipt {
     pub dht: String,
     /// Whether the announcement went out on `decisions/1` (false when no peer listens yet).
     pub announced: bool,
+}
+
+/// Role names with their registered recipient strings.
+pub(crate) type RoleLists = Vec<(String, Vec<String>)>;
+
+/// The latest version stored under `key` (0 when none), paging through the palace index.
+fn latest_version(d: &chorus_consensus::store::SmData, key: &str) -> Result<u64, Error> {
+    let mut cursor: Option<String> = None;
+    let mut latest = 0;
+    // Bounded like every scan: 100 pages of 1000 versions.
+    for _ in 0..100 {
+        let page = d
+            .palace
+            .record_versions(key, 1000, cursor.as_deref())
+            .map_err(|e| Error::Palace(e.to_string()))?;
+        latest = page.items.last().map_or(latest, |s| s.version);
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    Ok(latest)
+}
+
+fn parse_recipients(found: RoleLists) -> Result<RoleRecipients, Error> {
+    let mut out = RoleRecipients::new();
+    for (role, list) in found {
+        let mut parsed = Vec::new();
+        for r in list {
+            let rr = r.parse::<RoleRecipient>().map_err(|e| {
+                Error::Palace(format!("role {role}: registered recipient unusable: {e}"))
+            })?;
+            parsed.push(rr);
+        }
+        out.insert(role, parsed);
+    }
+    Ok(out)
 }
 
 /// The fencing resource of an address key: publications to one address are serialised by it,
@@ -106,14 +145,13 @@ impl Service {
                     fenced.outcome
                 )));
             };
-            // Read-your-writes: the versions read below include every record fenced before us.
-            consensus
-                .read(Consistency::MinIndex(fenced.index), |_| ())
-                .await?;
-            // Roles are read after the fence too: a role registered before this publication
-            // started is always used.
-            let recipients = self.recipients(&p.roles).await?;
-            let version = self.versions(&key).await?.last().map_or(0, |s| s.version) + 1;
+            // Read-your-writes: the latest version and the role recipients are read at or after
+            // the fence entry, so they include every record fenced and every role registered
+            // before it. The leader has applied it already; a follower would wait for the next
+            // heartbeat to learn it is committed, so it asks the leader.
+            let (latest, found) = self.prepare(&key, &p.roles, fenced.index).await?;
+            let recipients = parse_recipients(found)?;
+            let version = latest + 1;
             let record = self.build(&p, version, token, &recipients)?;
             let command = Command::RecordPut {
                 cid: record.cid().to_string(),
@@ -186,44 +224,78 @@ impl Service {
         )?)
     }
 
-    /// The registered recipients of `roles` and `admin`, from the local palace.
-    async fn recipients(&self, roles: &[String]) -> Result<RoleRecipients, Error> {
-        let mut wanted: Vec<String> = roles.to_vec();
-        wanted.push(ADMIN_ROLE.to_owned());
-        let found = self
-            .read(|d| {
-                wanted
-                    .iter()
-                    .map(|r| {
-                        (
-                            r.clone(),
-                            d.palace
-                                .role(r)
-                                .map(|x| x.recipients.clone())
-                                .unwrap_or_default(),
-                        )
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .await?;
-        let mut out = RoleRecipients::new();
-        for (role, list) in found {
-            let mut parsed = Vec::new();
-            for r in list {
-                let rr = r.parse::<RoleRecipient>().map_err(|e| {
-                    Error::Palace(format!("role {role}: registered recipient unusable: {e}"))
-                })?;
-                parsed.push(rr);
+    /// The latest version of `key` and the registered recipients of `roles` and `admin`, as of
+    /// index `min_index` or later: from the leader, or from this node's palace when it leads or
+    /// the leader cannot be asked.
+    async fn prepare(
+        &self,
+        key: &str,
+        roles: &[String],
+        min_index: u64,
+    ) -> Result<(u64, RoleLists), Error> {
+        let status = self.inner.consensus.status();
+        if !status.is_leader
+            && let Some(leader) = status.leader_peer_id.and_then(|p| p.parse().ok())
+        {
+            let ask = wire::Request::Prepare {
+                key: key.to_owned(),
+                roles: roles.to_vec(),
+                min_index,
+            };
+            let call = self
+                .inner
+                .p2p
+                .request(leader, Protocol::Records, wire::encode(&ask));
+            match tokio::time::timeout(self.inner.config.fetch_timeout, call).await {
+                Ok(Ok(bytes)) => match wire::decode::<wire::Reply>(&bytes) {
+                    Ok(wire::Reply::Prepared { latest, roles }) => return Ok((latest, roles)),
+                    other => debug!(?other, "leader did not prepare; reading locally"),
+                },
+                Ok(Err(e)) => debug!(error = %e, "leader not reachable; reading locally"),
+                Err(_) => debug!("leader did not answer; reading locally"),
             }
-            out.insert(role, parsed);
         }
-        Ok(out)
+        self.prepare_local(key, roles, min_index).await
     }
 
-    /// Puts a committed record in the DHT and announces it.
+    /// [`Service::prepare`] on this node's palace, waiting (bounded) until it applied
+    /// `min_index`.
+    pub(crate) async fn prepare_local(
+        &self,
+        key: &str,
+        roles: &[String],
+        min_index: u64,
+    ) -> Result<(u64, RoleLists), Error> {
+        if roles.len() > MAX_RECIPIENT_ROLES {
+            return Err(Error::invalid(
+                "roles",
+                &roles.len().to_string(),
+                format!("at most {MAX_RECIPIENT_ROLES} roles"),
+            ));
+        }
+        let mut wanted: Vec<String> = roles.to_vec();
+        wanted.push(ADMIN_ROLE.to_owned());
+        let (res, _) = self
+            .inner
+            .consensus
+            .read(Consistency::MinIndex(min_index), |d| {
+                let found: RoleLists = wanted
+                    .iter()
+                    .map(|r| {
+                        let list = d.palace.role(r).map(|x| x.recipients.clone());
+                        (r.clone(), list.unwrap_or_default())
+                    })
+                    .collect();
+                latest_version(d, key).map(|v| (v, found))
+            })
+            .await?;
+        res
+    }
+
+    /// Puts a committed record in the DHT and announces it.    /// Puts a committed record in the DHT and announces it.
     async fn spread(&self, record: VerifiedRecord, version: u64, index: u64, term: u64) -> Receipt {
         let cid = record.cid();
-        self.remember(cid);
+        self.remember(&record.announcement());
         let dht = match self.inner.p2p.dht_put(record.as_bytes().to_vec()).await {
             Ok(_) => "replicated".to_owned(),
             Err(chorus_p2p::DhtError::NotReplicated { .. }) => "local".to_owned(),

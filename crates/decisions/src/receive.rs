@@ -44,7 +44,7 @@ impl Service {
                 return;
             }
         };
-        if self.seen(&announcement.cid) {
+        if self.seen(&announcement) {
             self.inner
                 .metrics
                 .received
@@ -94,7 +94,7 @@ impl Service {
             self.count_rejection(metrics::ANNOUNCEMENT);
             return Validation::Reject;
         }
-        self.remember(a.cid);
+        self.remember(a);
         self.inner.verified.send_modify(|n| *n += 1);
         self.inner
             .metrics

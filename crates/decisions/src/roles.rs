@@ -172,7 +172,8 @@ impl Hooks for RoleGate {
 impl Service {
     /// Sets `role`'s recipients in the registry, proving to the leader that this node holds an
     /// `admin` identity (see the [module documentation](self)). An empty list removes the
-    /// role. Returns the index and term of the committed change.
+    /// role. Returns the index and term of the committed change. Not cancel-safe past the
+    /// proof: dropping the future may leave the change committed.
     pub async fn set_role(&self, role: &str, recipients: &[String]) -> Result<(u64, u64), Error> {
         // A leader change between proof and commit refuses the change; prove again to the new
         // leader, a bounded number of times.
@@ -212,7 +213,7 @@ impl Service {
         };
         let (id, ciphertext) = match self.ask_leader(leader, &ask).await? {
             wire::Reply::Challenge { id, ciphertext } => (id, ciphertext),
-            wire::Reply::Refused(why) => return Err(Error::Refused(why)),
+            wire::Reply::Refused(why) => return Err(refused(why)),
             other => return Err(Error::Unavailable(format!("leader answered {other:?}"))),
         };
         let nonce = self.answer_challenge(&ciphertext)?;
@@ -221,7 +222,7 @@ impl Service {
             .await?
         {
             wire::Reply::RoleSet { index, term } => Ok((index, term)),
-            wire::Reply::Refused(why) => Err(Error::Refused(why)),
+            wire::Reply::Refused(why) => Err(refused(why)),
             other => Err(Error::Unavailable(format!("leader answered {other:?}"))),
         }
     }
@@ -324,6 +325,14 @@ impl Service {
     }
 }
 
+/// The leader's refusal, without a second `refused:` prefix.
+fn refused(why: String) -> Error {
+    match why.strip_prefix("refused: ") {
+        Some(rest) => Error::Refused(rest.to_owned()),
+        None => Error::Refused(why),
+    }
+}
+
 fn encrypt(nonce: &[u8; 32], to: &[RoleRecipient]) -> Result<Vec<u8>, Error> {
     let enc = age::Encryptor::with_recipients(to.iter().map(|r| r.as_age() as &dyn age::Recipient))
         .map_err(|e| Error::Unavailable(format!("challenge encryption: {e}")))?;
@@ -335,4 +344,81 @@ fn encrypt(nonce: &[u8; 32], to: &[RoleRecipient]) -> Result<Vec<u8>, Error> {
         .and_then(|_| w.finish().map(|_| ()))
         .map_err(|e| Error::Unavailable(e.to_string()))?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role_set(role: &str, recipients: &[&str]) -> Op {
+        Op::Palace(Command::RoleSet {
+            role: role.into(),
+            recipients: recipients.iter().map(|s| s.to_string()).collect(),
+        })
+    }
+
+    #[test]
+    fn an_unproved_role_change_is_refused_and_other_ops_pass() {
+        let gate = RoleGate::default();
+        let err = gate.admit(&role_set("dev", &["age1x"])).unwrap_err();
+        assert!(err.contains("only admin holders"), "{err}");
+        let fenced = Op::Fenced {
+            resource: "r".into(),
+            token: chorus_types::fencing::FencingToken { term: 1, index: 1 },
+            command: Command::RoleSet {
+                role: "dev".into(),
+                recipients: vec![],
+            },
+        };
+        assert!(gate.admit(&fenced).is_err());
+        assert!(
+            gate.admit(&Op::Fence {
+                resource: "r".into()
+            })
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_proved_change_is_admitted_exactly_as_proved() {
+        let gate = RoleGate::default();
+        let recipients = vec![
+            "age1b".to_string(),
+            "age1a".to_string(),
+            "age1a".to_string(),
+        ];
+        let id = gate.issue("dev", &recipients, [7; 32]);
+        assert!(
+            gate.prove(id, [8; 32])
+                .unwrap_err()
+                .contains("wrong answer")
+        );
+        // A wrong answer spends the challenge.
+        assert!(gate.prove(id, [7; 32]).unwrap_err().contains("unknown"));
+        let id = gate.issue("dev", &recipients, [7; 32]);
+        let (role, canon) = gate.prove(id, [7; 32]).unwrap();
+        assert_eq!(
+            (role.as_str(), canon.as_slice()),
+            ("dev", &["age1a".to_string(), "age1b".to_string()][..])
+        );
+        // Order and duplicates do not matter; another role or another list does.
+        assert!(gate.admit(&role_set("dev", &["age1a", "age1b"])).is_ok());
+        assert!(gate.admit(&role_set("dev", &["age1b", "age1a"])).is_ok());
+        assert!(gate.admit(&role_set("admin", &["age1a", "age1b"])).is_err());
+        assert!(gate.admit(&role_set("dev", &["age1a"])).is_err());
+    }
+
+    #[test]
+    fn open_challenges_are_bounded() {
+        let gate = RoleGate::default();
+        let first = gate.issue("dev", &[], [1; 32]);
+        for _ in 0..MAX_CHALLENGES {
+            gate.issue("dev", &[], [2; 32]);
+        }
+        assert_eq!(gate.lock().challenges.len(), MAX_CHALLENGES);
+        assert!(
+            gate.prove(first, [1; 32]).is_err(),
+            "the oldest was dropped"
+        );
+    }
 }

@@ -41,6 +41,14 @@ impl Service {
                     _ => wire::Reply::NotFound,
                 }
             }
+            wire::Request::Prepare {
+                key,
+                roles,
+                min_index,
+            } => match self.prepare_local(&key, &roles, min_index).await {
+                Ok((latest, roles)) => wire::Reply::Prepared { latest, roles },
+                Err(e) => wire::Reply::Refused(e.to_string()),
+            },
             wire::Request::RoleChallenge { role, recipients } => {
                 match self.issue_challenge(&role, &recipients).await {
                     Ok((id, ciphertext)) => wire::Reply::Challenge { id, ciphertext },

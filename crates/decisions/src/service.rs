@@ -9,8 +9,9 @@ use std::{
 use chorus_consensus::{Consensus, Consistency, store::SmData};
 use chorus_crypto::{NodeSigner, RoleIdentity};
 use chorus_p2p::InboundRequest;
-use chorus_records::{Cid, Fencing, VerifiedRecord};
+use chorus_records::{Announcement, Cid, Fencing, VerifiedRecord};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use tokio::{
     sync::{Semaphore, mpsc},
     task::JoinHandle,
@@ -100,8 +101,8 @@ pub(crate) struct Inner {
 
 #[derive(Default)]
 struct Seen {
-    set: HashSet<Cid>,
-    order: VecDeque<Cid>,
+    set: HashSet<(Cid, [u8; 32])>,
+    order: VecDeque<(Cid, [u8; 32])>,
 }
 
 /// The records service of one node. Cheap to clone.
@@ -196,19 +197,23 @@ impl Service {
         Ok(self.inner.consensus.read(Consistency::Local, f).await?.0)
     }
 
-    pub(crate) fn seen(&self, cid: &Cid) -> bool {
+    /// Whether this exact announcement (cid, address and author) was verified before.
+    pub(crate) fn seen(&self, a: &Announcement) -> bool {
+        let key = (a.cid, announcement_digest(a));
         self.inner
             .seen
             .lock()
-            .map(|s| s.set.contains(cid))
+            .map(|s| s.set.contains(&key))
             .unwrap_or(false)
     }
 
-    pub(crate) fn remember(&self, cid: Cid) {
+    /// Remembers a verified announcement (bounded; the oldest is forgotten first).
+    pub(crate) fn remember(&self, a: &Announcement) {
+        let key = (a.cid, announcement_digest(a));
         if let Ok(mut s) = self.inner.seen.lock()
-            && s.set.insert(cid)
+            && s.set.insert(key)
         {
-            s.order.push_back(cid);
+            s.order.push_back(key);
             if s.order.len() > SEEN_CAPACITY
                 && let Some(old) = s.order.pop_front()
             {
@@ -216,6 +221,16 @@ impl Service {
             }
         }
     }
+}
+
+/// Binds the address and author to the cid in the seen set, so a repeated cid announced with
+/// another address or author is fetched and checked again, never accepted on trust.
+fn announcement_digest(a: &Announcement) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(a.address.to_string().as_bytes());
+    h.update([0u8]);
+    h.update(a.author.as_bytes());
+    h.finalize().into()
 }
 
 fn load_identities(dir: &Path) -> Result<Vec<(String, RoleIdentity)>, Error> {

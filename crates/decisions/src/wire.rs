@@ -13,6 +13,13 @@ pub(crate) enum Request {
         role: String,
         recipients: Vec<String>,
     },
+    /// (To the leader.) The latest version of `key` and the recipients of `roles` and admin,
+    /// as of `min_index` or later, for a publication.
+    Prepare {
+        key: String,
+        roles: Vec<String>,
+        min_index: u64,
+    },
     /// (To the leader.) The nonce of challenge `id`, decrypted.
     RoleProof { id: u64, nonce: [u8; 32] },
 }
@@ -26,6 +33,11 @@ pub(crate) enum Reply {
     NotFound,
     /// An age ciphertext of a 32-byte nonce, to the current admin recipients.
     Challenge { id: u64, ciphertext: Vec<u8> },
+    /// The latest version and role recipients.
+    Prepared {
+        latest: u64,
+        roles: Vec<(String, Vec<String>)>,
+    },
     /// The role change committed at this index and term.
     RoleSet { index: u64, term: u64 },
     /// Refused, with the reason.

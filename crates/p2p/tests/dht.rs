@@ -81,3 +81,101 @@ async fn a_value_put_on_one_node_is_fetched_on_another_by_its_hash() {
         n.shutdown().await;
     }
 }
+
+/// A bare Kademlia peer speaking the cluster's DHT protocol, outside Chorus's checks.
+fn raw_kad(
+    cluster: &str,
+) -> libp2p::Swarm<libp2p::kad::Behaviour<libp2p::kad::store::MemoryStore>> {
+    use libp2p::{StreamProtocol, kad, noise, tcp, yamux};
+    let proto = StreamProtocol::try_from_owned(format!("/chorus/{cluster}/kad/1.0.0")).unwrap();
+    libp2p::SwarmBuilder::with_new_identity()
+        .with_tokio()
+        .with_tcp(
+            tcp::Config::default(),
+            noise::Config::new,
+            yamux::Config::default,
+        )
+        .unwrap()
+        .with_behaviour(|key| {
+            let id = key.public().to_peer_id();
+            kad::Behaviour::with_config(
+                id,
+                kad::store::MemoryStore::new(id),
+                kad::Config::new(proto),
+            )
+        })
+        .unwrap()
+        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(60)))
+        .build()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_value_stored_under_a_key_it_does_not_hash_to_is_refused() {
+    use futures::StreamExt;
+    use libp2p::{kad, swarm::SwarmEvent};
+    let cluster = format!("dht-hostile-{}", std::process::id());
+    let config = Config {
+        cluster: cluster.clone(),
+        listen_addrs: vec!["/ip4/127.0.0.1/tcp/0".parse().unwrap()],
+        mdns: false,
+        ..Config::default()
+    };
+    let registry = chorus_telemetry::Registry::new();
+    let (node, _inbound) = chorus_p2p::start(
+        config,
+        Keypair::generate_ed25519(),
+        &registry,
+        Arc::new(StaticResolver::new()),
+    )
+    .await
+    .unwrap();
+    let mut mallory = raw_kad(&cluster);
+    mallory
+        .dial(
+            node.listen_addrs()[0]
+                .clone()
+                .with(multiaddr_p2p(node.local_peer_id())),
+        )
+        .unwrap();
+    tokio::time::timeout(WAIT, async {
+        while !matches!(
+            mallory.select_next_some().await,
+            SwarmEvent::ConnectionEstablished { .. }
+        ) {}
+    })
+    .await
+    .expect("connected to the node");
+    let value = b"not what the key says".to_vec();
+    let wrong_key = {
+        let mut k = format!("/chorus/{cluster}/cid/").into_bytes();
+        k.extend_from_slice(&[0u8; 32]);
+        kad::RecordKey::new(&k)
+    };
+    mallory.behaviour_mut().put_record_to(
+        kad::Record::new(wrong_key, value.clone()),
+        std::iter::once(node.local_peer_id()),
+        kad::Quorum::One,
+    );
+    let series = "chorus_p2p_requests_rejected_total{protocol=\"dht\",reason=\"bad_value\"} 1";
+    let refused = async {
+        loop {
+            tokio::select! {
+                // Drive the swarm; the verdict is read from the node's metrics.
+                _ = mallory.select_next_some() => {}
+                _ = tokio::time::sleep(Duration::from_millis(20)) => {
+                    if registry.encode_text().contains(series) {
+                        break;
+                    }
+                }
+            }
+        }
+    };
+    tokio::time::timeout(WAIT, refused)
+        .await
+        .expect("the hostile put was refused and counted");
+    // Nothing was stored: neither under the hash of the value nor anywhere.
+    assert!(node.dht_local_values().await.unwrap().is_empty());
+    let hash: [u8; 32] = Sha256::digest(&value).into();
+    assert!(node.dht_get(hash).await.is_err());
+    node.shutdown().await;
+}

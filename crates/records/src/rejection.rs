@@ -1,7 +1,7 @@
 //! Why a received record was refused.
 
 /// Why [`crate::verify`] refused a record. [`Rejection::reason`] is a stable label for metrics
-/// such as `chorus_record_rejections_total{reason="bad_signature"}`.
+/// such as `chorus_records_rejected_total{reason="bad_signature"}`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {
     /// The record is larger than the limit; nothing else was examined.
