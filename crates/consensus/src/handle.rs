@@ -135,6 +135,24 @@ pub(crate) fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// Opens the sled database, waiting a little for a previous holder of its file lock (a node
+/// of this process that is still stopping, or a process being reaped) to let go.
+async fn open_sled(dir: &Path) -> Result<sled::Db, sled::Error> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        match sled::Config::new().path(dir).open() {
+            // sled reports a held lock as an `Other` error naming it.
+            Err(sled::Error::Io(e))
+                if e.to_string().contains("could not acquire lock")
+                    && tokio::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            r => return r,
+        }
+    }
+}
+
 impl Consensus {
     /// Opens storage under `dir`, starts Raft and its servers, and begins forming or joining the
     /// cluster in the background. Returns once Raft runs (not once a leader is known).
@@ -151,10 +169,7 @@ impl Consensus {
             path: dir.display().to_string(),
             reason: e.to_string(),
         };
-        let db = sled::Config::new()
-            .path(dir)
-            .open()
-            .map_err(|e| storage(&e))?;
+        let db = open_sled(dir).await.map_err(|e| storage(&e))?;
         let committed = Arc::new(AtomicU64::new(0));
         let log = LogStore::open(&db, committed.clone()).map_err(|e| storage(&e))?;
         let sm = StateMachine::open(&db, hooks.clone()).map_err(|e| storage(&e))?;
@@ -721,6 +736,11 @@ impl Consensus {
             .unwrap_or_default();
         for t in &tasks {
             t.abort();
+        }
+        // Wait until the aborted tasks are gone, so the storage they hold is released when
+        // this returns (a node restarted in the same process reopens it at once).
+        for t in tasks {
+            let _ = t.await;
         }
         let _ = self.inner.raft.shutdown().await;
     }

@@ -165,8 +165,12 @@ impl Service {
             Ok(mut t) => std::mem::take(&mut *t),
             Err(_) => Vec::new(),
         };
-        for t in tasks {
+        for t in &tasks {
             t.abort();
+        }
+        // Wait until they are gone, with what they hold (consensus, hence its storage).
+        for t in tasks {
+            let _ = t.await;
         }
     }
 
