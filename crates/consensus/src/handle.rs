@@ -709,5 +709,10 @@ impl Consensus {
             t.abort();
         }
         let _ = self.inner.raft.shutdown().await;
+        // An aborted task is dropped at its next poll, not at once; until then it holds the
+        // sled database (and its file lock), so a restart on the same files could fail.
+        for t in tasks {
+            let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
+        }
     }
 }
