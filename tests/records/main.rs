@@ -36,7 +36,8 @@ pub fn give_role(node: &LocalNode, role: &str) -> RoleIdentity {
 /// Starts `n` nodes, waits for a leader and a full mesh, gives node 0 `admin` and node 1
 /// `developer`, and registers both roles (node 0 proves it holds admin).
 pub async fn cluster(name: &str, n: usize) -> anyhow::Result<(LocalCluster, Keys)> {
-    let c = LocalCluster::start(name, n, &[]).await?;
+    // Two shared cores run every suite at once: a write may wait well past production's 10 s.
+    let c = LocalCluster::start(name, n, &[("CHORUS_WRITE_TIMEOUT", "30s")]).await?;
     c.wait_leader(TIMEOUT).await?;
     wait_until("a full mesh", TIMEOUT, || async {
         let counts: Vec<usize> = c.nodes.iter().map(LocalNode::peer_count).collect();

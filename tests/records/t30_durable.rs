@@ -1,5 +1,5 @@
 use chorus_decisions::Source;
-use chorus_testkit::{LocalNode, NodeOptions, wait_until};
+use chorus_testkit::{LocalNode, NodeOptions, wait_for, wait_until};
 use chorus_types::ucxl::Address;
 
 use crate::{TIMEOUT, cluster, draft, received};
@@ -60,7 +60,14 @@ async fn a_record_survives_its_author_stopping_and_every_node_restarting() -> an
     kept.push((author_opts, author_tmp));
     let mut tmps = Vec::new();
     for (opts, tmp) in kept {
-        c.nodes.push(LocalNode::start(opts).await?);
+        // sled releases its file lock from its flusher thread, shortly after the last handle
+        // is dropped: start again once the lock is free.
+        let node = wait_for("the data directory lock to be released", TIMEOUT, || {
+            let opts = opts.clone();
+            async move { LocalNode::start(opts).await.map_err(|e| e.to_string()) }
+        })
+        .await?;
+        c.nodes.push(node);
         tmps.push(tmp);
     }
     c.wait_leader(TIMEOUT).await?;

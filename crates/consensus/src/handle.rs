@@ -740,7 +740,7 @@ impl Consensus {
         // Wait until the aborted tasks are gone, so the storage they hold is released when
         // this returns (a node restarted in the same process reopens it at once).
         for t in tasks {
-            let _ = t.await;
+            let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
         }
         let _ = self.inner.raft.shutdown().await;
     }

@@ -66,7 +66,7 @@ impl Service {
         permit.forget();
         let this = self.clone();
         let hints: Vec<_> = msg.source.into_iter().chain([msg.propagated_by]).collect();
-        tokio::spawn(async move {
+        self.spawn(async move {
             let v = this.check(&announcement, &hints).await;
             this.inner.receipts.add_permits(1);
             verdict(v).await;

@@ -180,10 +180,16 @@ impl Service {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let before = self.inner.consensus.status().leader_id;
             match self.set_role_once(role, recipients).await {
-                Err(e) if attempt < 3 && self.inner.consensus.status().leader_id != before => {
-                    tracing::info!(error = %e, "leader changed during a role change; retrying");
+                Err(e) if attempt < 4 && leader_moved(&e) => {
+                    tracing::info!(error = %e, "the palace writer moved during a role change; retrying");
+                    // Wait (bounded by the read timeout) until a leader is confirmed; if none is,
+                    // the next attempt reports why.
+                    let _ = self
+                        .inner
+                        .consensus
+                        .read(chorus_consensus::Consistency::Linearizable, |_| ())
+                        .await;
                 }
                 other => return other,
             }
@@ -322,6 +328,24 @@ impl Service {
             Outcome::Palace(Err(e)) => Err(Error::Palace(e.to_string())),
             other => Err(Error::Palace(format!("unexpected outcome {other:?}"))),
         }
+    }
+}
+
+/// Whether a role change failed because leadership moved (a proof given to one leader is not
+/// valid at the next), so proving again to the new leader may succeed.
+fn leader_moved(e: &Error) -> bool {
+    match e {
+        Error::Refused(why) => {
+            why.contains("not the palace writer") || why.contains("only admin holders")
+        }
+        Error::Unavailable(_) => true,
+        Error::Write(w) => matches!(
+            w,
+            chorus_consensus::WriteError::NotLeader { .. }
+                | chorus_consensus::WriteError::NoLeader { .. }
+                | chorus_consensus::WriteError::Refused(_)
+        ),
+        _ => false,
     }
 }
 

@@ -17,7 +17,7 @@ impl Service {
             };
             permit.forget();
             let this = self.clone();
-            tokio::spawn(async move {
+            self.spawn(async move {
                 let reply = this.answer(req.peer, &req.data).await;
                 this.inner.serving.add_permits(1);
                 let _ = req.reply.send(wire::encode(&reply));

@@ -14,7 +14,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tokio::{
     sync::{Semaphore, mpsc},
-    task::JoinHandle,
+    task::JoinSet,
 };
 use tracing::warn;
 
@@ -96,7 +96,9 @@ pub(crate) struct Inner {
     seen: Mutex<Seen>,
     /// Announced records verified so far, for callers that await a receipt without polling.
     pub verified: tokio::sync::watch::Sender<u64>,
-    tasks: Mutex<Vec<JoinHandle<()>>>,
+    /// Every task that holds a clone of the service (and so keeps consensus, and its sled
+    /// files, open): aborted and awaited on shutdown.
+    tasks: Mutex<JoinSet<()>>,
 }
 
 #[derive(Default)]
@@ -145,33 +147,36 @@ impl Service {
             gate,
             seen: Mutex::new(Seen::default()),
             verified: tokio::sync::watch::channel(0).0,
-            tasks: Mutex::new(Vec::new()),
+            tasks: Mutex::new(JoinSet::new()),
         };
         let service = Service {
             inner: Arc::new(inner),
         };
         let events = service.inner.p2p.subscribe();
-        let receive = tokio::spawn(service.clone().receive_loop(events));
-        let serve = tokio::spawn(service.clone().serve_loop(records_inbound));
-        if let Ok(mut t) = service.inner.tasks.lock() {
-            t.extend([receive, serve]);
-        }
+        service.spawn(service.clone().receive_loop(events));
+        service.spawn(service.clone().serve_loop(records_inbound));
         Ok(service)
     }
 
-    /// Stops receiving and serving. Cancel-safe.
+    /// Runs `fut` as a task of the service, reaping finished ones.
+    pub(crate) fn spawn(&self, fut: impl std::future::Future<Output = ()> + Send + 'static) {
+        let mut set = self.inner.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        while set.try_join_next().is_some() {}
+        set.spawn(fut);
+    }
+
+    /// Stops receiving and serving, and waits (at most 5 s) until every task of the service has
+    /// ended, so none keeps consensus open after the node stops. Cancel-safe.
     pub async fn shutdown(&self) {
-        let tasks = match self.inner.tasks.lock() {
-            Ok(mut t) => std::mem::take(&mut *t),
-            Err(_) => Vec::new(),
+        let mut set = {
+            let mut t = self.inner.tasks.lock().unwrap_or_else(|e| e.into_inner());
+            std::mem::take(&mut *t)
         };
-        for t in &tasks {
-            t.abort();
-        }
-        // Wait until they are gone, with what they hold (consensus, hence its storage).
-        for t in tasks {
-            let _ = t.await;
-        }
+        set.abort_all();
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+            while set.join_next().await.is_some() {}
+        })
+        .await;
     }
 
     /// A watch on how many announced records this node has fetched and verified (duplicates
