@@ -108,6 +108,8 @@ async fn concurrent_clients_see_a_linearizable_history_across_leader_kills() -> 
     tracing::info!("phase: kill the leader every few seconds and restart it");
     let started = tokio::time::Instant::now();
     let mut kills = 0;
+    // The sleeps below are the fault schedule itself (how long the cluster runs between kills
+    // and how long the leader stays dead), not synchronisation: nothing waits on them.
     while started.elapsed() < RUN {
         tokio::time::sleep(Duration::from_secs(4)).await;
         let Ok(a) = cluster.wait_leader(TIMEOUT).await else {
