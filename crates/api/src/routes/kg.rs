@@ -16,7 +16,10 @@ use super::{
     Shared,
     common::{ReadParams, idempotency_key, json_body},
     palace::submit,
-    palace_more::{DEFAULT_PAGE_LIMIT, query, read_with, unexpected, with_applied, written_with},
+    palace_more::{
+        DEFAULT_PAGE_LIMIT, created_or_existing, query, read_with, unexpected, with_applied,
+        written_with,
+    },
 };
 use crate::ApiError;
 
@@ -67,18 +70,7 @@ async fn add_fact(
     let Response::FactAdded { id, already_exists } = resp else {
         return Err(unexpected(&resp));
     };
-    let status = if already_exists {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
-    Ok((
-        status,
-        Json(written_with(
-            &written,
-            json!({"id": id, "already_exists": already_exists}),
-        )),
-    ))
+    Ok(created_or_existing(&written, json!(id), already_exists))
 }
 
 #[derive(Debug, Deserialize)]

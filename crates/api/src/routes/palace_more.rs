@@ -61,6 +61,22 @@ pub(crate) fn written_with(written: &Written, extra: Value) -> Value {
     v
 }
 
+/// The answer to a create that is idempotent on its content: 201 with the new id, or 200 with
+/// the id that already existed.
+pub(crate) fn created_or_existing(
+    written: &Written,
+    id: Value,
+    already_exists: bool,
+) -> (StatusCode, Json<Value>) {
+    let status = if already_exists {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let body = written_with(written, json!({"id": id, "already_exists": already_exists}));
+    (status, Json(body))
+}
+
 /// A response of the wrong kind for the command: a bug, not bad input.
 pub(crate) fn unexpected(resp: &Response) -> ApiError {
     ApiError {
@@ -298,18 +314,7 @@ async fn create_tunnel(
     let Response::TunnelCreated { id, already_exists } = resp else {
         return Err(unexpected(&resp));
     };
-    let status = if already_exists {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
-    Ok((
-        status,
-        Json(written_with(
-            &written,
-            json!({"id": id, "already_exists": already_exists}),
-        )),
-    ))
+    Ok(created_or_existing(&written, json!(id), already_exists))
 }
 
 #[derive(Debug, Default, Deserialize)]
