@@ -1,11 +1,5 @@
 //! The Raft log and vote on sled. A vote or an append is acknowledged only after sled's flush
 //! (fsync) completes, so an acknowledged entry survives a crash of the whole machine.
-//!
-//! Appends are group-committed: `append` writes the entries and queues openraft's completion
-//! callback; one flusher task fsyncs and then completes every callback queued before the fsync
-//! began, in order. openraft meanwhile replicates the entries (it may read them before they are
-//! durable; it counts this node toward a quorum only once the callback ran), so the leader's
-//! fsync overlaps the followers' and many concurrent writes share one fsync.
 
 use std::{
     fmt::Debug,
@@ -41,9 +35,6 @@ fn key(index: u64) -> [u8; 8] {
     index.to_be_bytes()
 }
 
-/// Appends whose fsync is pending, at most (`append` waits when the queue is full).
-const FLUSH_QUEUE: usize = 4096;
-
 /// The log (tree `log`, keyed by big-endian index) and metadata (tree `meta`).
 #[derive(Debug, Clone)]
 pub struct LogStore {
@@ -52,22 +43,16 @@ pub struct LogStore {
     meta: sled::Tree,
     /// The committed index as openraft last reported it, for status and metrics.
     committed: Arc<AtomicU64>,
-    /// Completion callbacks of appends, to the flusher task.
-    flushes: tokio::sync::mpsc::Sender<LogFlushed<TypeConfig>>,
 }
 
 impl LogStore {
-    /// Opens the trees in `db` and starts the flusher task (it ends when the last clone of the
-    /// store is dropped). Must be called inside a Tokio runtime.
+    /// Opens the trees in `db`.
     pub fn open(db: &sled::Db, committed: Arc<AtomicU64>) -> Result<Self, sled::Error> {
-        let (tx, rx) = tokio::sync::mpsc::channel(FLUSH_QUEUE);
-        tokio::spawn(group_commit(db.clone(), rx));
         Ok(Self {
             db: db.clone(),
             log: db.open_tree("log")?,
             meta: db.open_tree("meta")?,
             committed,
-            flushes: tx,
         })
     }
 
@@ -196,11 +181,8 @@ impl RaftLogStorage<TypeConfig> for LogStore {
         self.log
             .apply_batch(batch)
             .map_err(|e| StorageIOError::write_logs(io(e)))?;
-        if let Err(e) = self.flushes.send(callback).await {
-            // The flusher is gone (shutting down): flush here instead.
-            let flushed = self.db.flush_async().await;
-            e.0.log_io_completed(flushed.map(|_| ()).map_err(std::io::Error::other));
-        }
+        let flushed = self.db.flush_async().await;
+        callback.log_io_completed(flushed.map(|_| ()).map_err(std::io::Error::other));
         Ok(())
     }
 
@@ -232,25 +214,5 @@ impl RaftLogStorage<TypeConfig> for LogStore {
             .apply_batch(batch)
             .map_err(|e| StorageIOError::write_logs(io(e)))?;
         Ok(())
-    }
-}
-
-/// The flusher task: one fsync for everything queued before it began, then the callbacks in
-/// the order their appends were made.
-async fn group_commit(db: sled::Db, mut rx: tokio::sync::mpsc::Receiver<LogFlushed<TypeConfig>>) {
-    let mut batch = Vec::new();
-    while let Some(first) = rx.recv().await {
-        batch.push(first);
-        while let Ok(more) = rx.try_recv() {
-            batch.push(more);
-        }
-        let flushed = db
-            .flush_async()
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string());
-        for cb in batch.drain(..) {
-            cb.log_io_completed(flushed.clone().map_err(std::io::Error::other));
-        }
     }
 }
