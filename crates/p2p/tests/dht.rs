@@ -158,11 +158,13 @@ async fn a_value_stored_under_a_key_it_does_not_hash_to_is_refused() {
     );
     let series = "chorus_p2p_requests_rejected_total{protocol=\"dht\",reason=\"bad_value\"} 1";
     let refused = async {
+        // Drive the swarm; the verdict is read from the node's metrics, which have no change
+        // notification, so they are checked on a short interval.
+        let mut check = tokio::time::interval(Duration::from_millis(20));
         loop {
             tokio::select! {
-                // Drive the swarm; the verdict is read from the node's metrics.
                 _ = mallory.select_next_some() => {}
-                _ = tokio::time::sleep(Duration::from_millis(20)) => {
+                _ = check.tick() => {
                     if registry.encode_text().contains(series) {
                         break;
                     }
