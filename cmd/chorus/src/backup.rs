@@ -5,7 +5,7 @@ use std::{io::Write, path::PathBuf, time::Duration};
 use anyhow::Context;
 use clap::Subcommand;
 
-use crate::target::TargetArgs;
+use crate::{output::BadData, target::TargetArgs};
 
 /// Backups of the palace.
 #[derive(Subcommand, Debug)]
@@ -44,11 +44,6 @@ pub enum BackupCmd {
 fn read_file(file: &PathBuf) -> anyhow::Result<Vec<u8>> {
     std::fs::read(file).with_context(|| format!("backup file {}: cannot read", file.display()))
 }
-
-/// An error that means "bad data" (exit 65).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct BadData(pub String);
 
 /// Runs a backup command.
 pub async fn run(target: &TargetArgs, cmd: BackupCmd) -> anyhow::Result<()> {

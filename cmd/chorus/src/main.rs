@@ -83,7 +83,6 @@ fn main() -> ExitCode {
             let code = e
                 .downcast_ref::<chorus_client::Error>()
                 .map(|c| c.exit_code())
-                .or_else(|| e.downcast_ref::<backup::BadData>().map(|_| 65))
                 .or_else(|| {
                     e.downcast_ref::<chorus_node::RestoreError>()
                         .map(|r| match r {
@@ -93,7 +92,7 @@ fn main() -> ExitCode {
                             _ => 74,
                         })
                 })
-                .or_else(|| e.downcast_ref::<records::BadData>().map(|_| 65))
+                .or_else(|| e.downcast_ref::<output::BadData>().map(|_| 65))
                 .unwrap_or(70);
             ExitCode::from(u8::try_from(code).unwrap_or(70))
         }

@@ -2,6 +2,12 @@
 
 use chorus_types::status::Status;
 
+/// Input that is refused or unreadable (a damaged backup, a rejected record): exit 65
+/// (EX_DATAERR).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadData(pub String);
+
 fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
     v.as_ref()
         .map(|x| x.to_string())

@@ -8,16 +8,11 @@ use chorus_records::{Limits, VerifiedRecord};
 use clap::Subcommand;
 use serde_json::{Value, json};
 
-use crate::target::TargetArgs;
+use crate::{output::BadData, target::TargetArgs};
 
 /// The largest record nodes accept (the palace's envelope limit), so a file that verifies here
 /// is one a node would keep.
 const MAX_RECORD_BYTES: usize = 1024 * 1024;
-
-/// The record was refused or is unreadable: exit 65 (EX_DATAERR).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct BadData(pub String);
 
 /// Record commands.
 #[derive(Subcommand, Debug)]
