@@ -23,12 +23,18 @@ fn drawer(i: usize) -> Command {
     Command::DrawerAdd(NewDrawer {
         wing: format!("agent-{}", i % 3),
         room: "notes".into(),
-        content: format!("memory number {i}: the build broke on tuesday and was fixed"),
+        content: content(i),
         added_by: "drill".into(),
         source: None,
         hall: None,
         metadata: BTreeMap::new(),
     })
+}
+
+/// Each drawer's text carries one word no other drawer has (`zq17marker`), so a search for it
+/// finds exactly that drawer.
+fn content(i: usize) -> String {
+    format!("memory number {i}: the build broke on tuesday and was fixed, zq{i}marker")
 }
 
 fn fact(i: usize) -> Command {
@@ -60,6 +66,63 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// The highest `applied_index` and `commit_index` seen per node name: neither may ever go
+/// down, through backup, restore and the joins after it.
+#[derive(Default)]
+struct Watermarks(BTreeMap<String, (u64, u64)>);
+
+impl Watermarks {
+    /// Reads the node's status, checks it against what was seen before, returns its applied
+    /// index.
+    fn observe(&mut self, n: &LocalNode) -> u64 {
+        let s = n.status();
+        let (applied, commit) = (s.applied_index.unwrap_or(0), s.commit_index.unwrap_or(0));
+        let seen = self.0.entry(n.opts.name.clone()).or_insert((0, 0));
+        assert!(
+            applied >= seen.0 && commit >= seen.1,
+            "{}: indexes went backwards: applied {} -> {applied}, commit {} -> {commit}",
+            n.opts.name,
+            seen.0,
+            seen.1
+        );
+        assert!(
+            commit >= applied,
+            "{}: commit {commit} < applied {applied}",
+            n.opts.name
+        );
+        *seen = (applied, commit);
+        applied
+    }
+}
+
+/// Runs the CLI against a node's data directory and parses its JSON answer.
+fn cli_json(dir: &Path, args: &[&str]) -> anyhow::Result<serde_json::Value> {
+    let d = dir.display().to_string();
+    let mut all = vec!["--data-dir", &d];
+    all.extend_from_slice(args);
+    all.push("--json");
+    let out = cli(&all)?;
+    anyhow::ensure!(
+        out.status.success(),
+        "chorus {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+/// The ids of the drawers a search for `word` finds on the node at `dir`, once its index
+/// reflects `min_index`.
+fn search_ids(dir: &Path, word: &str, min_index: u64) -> anyhow::Result<Vec<String>> {
+    let min = min_index.to_string();
+    let v = cli_json(dir, &["palace", "search", word, "--min-index", &min])?;
+    Ok(v["hits"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|h| h["drawer_id"].as_str().map(str::to_string))
+        .collect())
+}
+
 async fn palace_bytes(n: &LocalNode, min: u64) -> anyhow::Result<Vec<u8>> {
     let (b, _) = n
         .handle
@@ -75,6 +138,7 @@ async fn a_backup_restores_every_item_into_a_new_cluster_and_a_damaged_one_is_re
     chorus_testkit::init_tracing();
     let c = LocalCluster::start("drill", 3, &[]).await?;
     let a = c.wait_leader(TIMEOUT).await?;
+    let mut marks = Watermarks::default();
     let follower = &c.nodes[(a.leader + 1) % 3];
     let mut last = 0;
     for i in 0..60 {
@@ -94,6 +158,9 @@ async fn a_backup_restores_every_item_into_a_new_cluster_and_a_damaged_one_is_re
             .index;
     }
     let original = palace_bytes(follower, last).await?;
+    for n in &c.nodes {
+        marks.observe(n);
+    }
 
     let work = tempfile::tempdir()?;
     let file = work.path().join("drill.chorus-backup");
@@ -117,7 +184,8 @@ async fn a_backup_restores_every_item_into_a_new_cluster_and_a_damaged_one_is_re
     );
     let created: serde_json::Value = serde_json::from_slice(&out.stdout)?;
     assert_eq!(created["drawers"], 60, "{created}");
-    assert!(created["applied_index"].as_u64() >= Some(last), "{created}");
+    let backup_index = created["applied_index"].as_u64().unwrap_or(0);
+    assert!(backup_index >= last, "{created}");
     let out = cli(&["backup", "verify", &file_s])?;
     assert!(
         out.status.success(),
@@ -155,6 +223,9 @@ async fn a_backup_restores_every_item_into_a_new_cluster_and_a_damaged_one_is_re
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("in use"));
 
+    for n in &c.nodes {
+        marks.observe(n);
+    }
     let dirs: Vec<_> = c.nodes.iter().map(|n| n.data_dir.clone()).collect();
     // Keep the directories: stop the nodes, not their temporary homes.
     let mut homes = Vec::new();
@@ -209,6 +280,49 @@ async fn a_backup_restores_every_item_into_a_new_cluster_and_a_damaged_one_is_re
         ..NodeOptions::new(&cluster, "seed")
     })
     .await?;
+    // The restored node continues the index sequence: its applied and commit indexes start at
+    // the backup's index, `/status` (through the CLI) and the palace agree, and a read that
+    // waits for the backup's index answers at once.
+    wait_until(
+        "the restored node to lead its new cluster",
+        TIMEOUT,
+        || async {
+            let s = seed.status();
+            (s.is_leader == Some(true), format!("{s:?}"))
+        },
+    )
+    .await?;
+    let first = marks.observe(&seed);
+    assert!(
+        first >= backup_index,
+        "restored node applied {first}, below the backup's {backup_index}"
+    );
+    let status = cli_json(&fresh, &["status"])?;
+    assert!(
+        status["applied_index"].as_u64() >= Some(backup_index)
+            && status["commit_index"].as_u64() >= Some(backup_index),
+        "/status after restore: {status}"
+    );
+    let backup_min = backup_index.to_string();
+    let palace = cli_json(&fresh, &["palace", "status", "--min-index", &backup_min])?;
+    assert_eq!(palace["drawers"], 60, "{palace}");
+    assert!(
+        palace["applied_index"].as_u64() >= Some(backup_index),
+        "palace status after restore: {palace}"
+    );
+    // Search was rebuilt from the restored palace: drawers filed before the backup are found.
+    assert_eq!(
+        search_ids(&fresh, "zq17marker", backup_index)?.len(),
+        1,
+        "a drawer filed before the backup is not found after the restore"
+    );
+    let palace = cli_json(&fresh, &["palace", "status"])?;
+    assert_eq!(palace["search"]["documents"], 60, "{palace}");
+    assert!(
+        palace["search"]["indexed_index"].as_u64() >= Some(backup_index),
+        "{palace}"
+    );
+
     let boot = seed.bootstrap_addr().to_string();
     let mut nodes = vec![seed];
     for name in ["j1", "j2"] {
@@ -226,6 +340,7 @@ async fn a_backup_restores_every_item_into_a_new_cluster_and_a_damaged_one_is_re
     .await?;
     // Every node holds the restored palace, byte for byte.
     for n in &nodes {
+        marks.observe(n);
         wait_until("the restored palace on every node", TIMEOUT, || async {
             let b = palace_bytes(n, 0).await.unwrap_or_default();
             (
@@ -252,11 +367,9 @@ async fn a_backup_restores_every_item_into_a_new_cluster_and_a_damaged_one_is_re
             .consensus
             .read(Consistency::MinIndex(r.index), |d| {
                 let drawers = (0..60).filter(|i| {
-                    let content =
-                        format!("memory number {i}: the build broke on tuesday and was fixed");
                     matches!(
                         d.palace
-                            .find_duplicate(&format!("agent-{}", i % 3), "notes", &content),
+                            .find_duplicate(&format!("agent-{}", i % 3), "notes", &content(*i)),
                         Ok(Some(_))
                     )
                 });
@@ -272,10 +385,140 @@ async fn a_backup_restores_every_item_into_a_new_cluster_and_a_damaged_one_is_re
             .await?;
         // ...and every restored item is on every node.
         assert_eq!(found, (60, 20, 61), "node {}", n.opts.name);
+        let applied = marks.observe(n);
+        assert!(
+            applied > backup_index && r.index > backup_index,
+            "{}: applied {applied}, new write at {}, backup at {backup_index}",
+            n.opts.name,
+            r.index
+        );
+        // The new drawer and an old one are found by search on the restored node and on the
+        // nodes that joined it (which installed the palace as a snapshot).
+        for word in ["zq1000marker", "zq17marker"] {
+            let ids = search_ids(&n.data_dir, word, r.index)?;
+            assert_eq!(ids.len(), 1, "{}: search for {word}: {ids:?}", n.opts.name);
+        }
     }
     for n in nodes {
         n.stop().await;
     }
     drop(homes);
+    Ok(())
+}
+
+/// Every read command accepts `--json` and prints one JSON document, whether its default
+/// output is text (`status`, `peers`, `members list`, …) or JSON already.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_read_command_accepts_json_and_prints_json() -> anyhow::Result<()> {
+    chorus_testkit::init_tracing();
+    let c = LocalCluster::start("json", 1, &[]).await?;
+    c.wait_leader(TIMEOUT).await?;
+    let n = &c.nodes[0];
+    let dir = n.data_dir.as_path();
+    let work = tempfile::tempdir()?;
+
+    // Something to read: a drawer, a fact, a tunnel, a diary entry, a role and a record.
+    let added = cli_json(
+        dir,
+        &[
+            "palace",
+            "add",
+            "--wing",
+            "w",
+            "--room",
+            "r",
+            "--content",
+            "zq1marker",
+        ],
+    )?;
+    let id = added["id"].as_str().unwrap_or_default().to_string();
+    cli_json(
+        dir,
+        &[
+            "palace",
+            "add",
+            "--wing",
+            "v",
+            "--room",
+            "r",
+            "--content",
+            "x",
+        ],
+    )?;
+    cli_json(dir, &["palace", "kg", "add", "alice", "works_on", "chorus"])?;
+    let tunnel = cli_json(
+        dir,
+        &["palace", "tunnel", "create", "--from", "w/r", "--to", "v/r"],
+    )?;
+    let tunnel = tunnel["id"].as_str().unwrap_or_default().to_string();
+    cli_json(dir, &["palace", "diary", "write", "alice", "a day"])?;
+    let admin = cli_json(dir, &["keys", "gen-role", "admin"])?;
+    let admin = admin["recipient"].as_str().unwrap_or_default().to_string();
+    cli_json(dir, &["roles", "set", "admin", &admin])?;
+    let record = cli_json(
+        dir,
+        &[
+            "record",
+            "publish",
+            "--address",
+            "ucxl://a:admin@p:t/*^/x.md",
+            "--roles",
+            "admin",
+            "--text",
+            "hello",
+        ],
+    )?;
+    let cid = record["cid"].as_str().unwrap_or_default().to_string();
+    let exported = work.path().join("r.ucxl");
+    let export = cli_json(dir, &["record", "export", &cid])?;
+    std::fs::write(&exported, export["export"].as_str().unwrap_or_default())?;
+    let exported = exported.display().to_string();
+    let backup = work.path().join("b.chorus-backup").display().to_string();
+    cli_json(dir, &["backup", "create", "--out", &backup])?;
+    let key = dir.join("keys/roles/admin.age").display().to_string();
+
+    let reads: &[&[&str]] = &[
+        &["status"],
+        &["peers"],
+        &["members", "list"],
+        &["palace", "get", &id],
+        &["palace", "list"],
+        &[
+            "palace",
+            "duplicate",
+            "--wing",
+            "w",
+            "--room",
+            "r",
+            "--content",
+            "zq1marker",
+        ],
+        &["palace", "taxonomy"],
+        &["palace", "status"],
+        &["palace", "search", "zq1marker"],
+        &["palace", "kg", "query", "alice"],
+        &["palace", "kg", "timeline", "alice"],
+        &["palace", "kg", "stats"],
+        &["palace", "tunnel", "list"],
+        &["palace", "tunnel", "get", &tunnel],
+        &["palace", "diary", "read", "alice"],
+        &["roles", "list"],
+        &["record", "get", &cid],
+        &["record", "list"],
+        &["record", "export", &cid],
+        &["record", "verify", &exported],
+        &["record", "decrypt", &cid, "--identity", &key],
+        &["backup", "verify", &backup],
+    ];
+    for args in reads {
+        let v = cli_json(dir, args)?;
+        assert!(
+            v.is_object() || v.is_array(),
+            "chorus {args:?} --json printed {v}"
+        );
+    }
+    for n in c.nodes {
+        n.stop().await;
+    }
     Ok(())
 }

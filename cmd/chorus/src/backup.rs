@@ -26,18 +26,12 @@ pub enum BackupCmd {
     Verify {
         /// The backup file.
         file: PathBuf,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Restore a backup into the data directory of a STOPPED node (--data-dir). The node then
     /// starts a new cluster holding the restored palace; other nodes join it.
     Restore {
         /// The backup file.
         file: PathBuf,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -46,7 +40,7 @@ fn read_file(file: &PathBuf) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Runs a backup command.
-pub async fn run(target: &TargetArgs, cmd: BackupCmd) -> anyhow::Result<()> {
+pub async fn run(target: &TargetArgs, cmd: BackupCmd, json: bool) -> anyhow::Result<()> {
     match cmd {
         BackupCmd::Create {
             out,
@@ -89,7 +83,7 @@ pub async fn run(target: &TargetArgs, cmd: BackupCmd) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        BackupCmd::Verify { file, json } => {
+        BackupCmd::Verify { file } => {
             let bytes = read_file(&file)?;
             let v = chorus_backup::verify(&bytes)
                 .map_err(|e| BadData(format!("{}: {e}", file.display())))?;
@@ -116,7 +110,7 @@ pub async fn run(target: &TargetArgs, cmd: BackupCmd) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        BackupCmd::Restore { file, json } => {
+        BackupCmd::Restore { file } => {
             let bytes = read_file(&file)?;
             let dir = target.local_data_dir();
             let report = chorus_node::restore(&dir, &bytes).map_err(|e| match e {

@@ -21,7 +21,7 @@ pub enum KeysCmd {
 }
 
 /// Runs a key command. Needs no node.
-pub fn run(target: &TargetArgs, cmd: KeysCmd) -> anyhow::Result<()> {
+pub fn run(target: &TargetArgs, cmd: KeysCmd, json: bool) -> anyhow::Result<()> {
     match cmd {
         KeysCmd::GenRole { role, out } => {
             let (path, identity) = match out {
@@ -41,7 +41,16 @@ pub fn run(target: &TargetArgs, cmd: KeysCmd) -> anyhow::Result<()> {
                 "wrote the {role} identity to {} (mode 0600)",
                 path.display()
             );
-            println!("{}", identity.recipient());
+            if json {
+                let v = serde_json::json!({
+                    "role": role,
+                    "file": path.display().to_string(),
+                    "recipient": identity.recipient().to_string(),
+                });
+                println!("{v}");
+            } else {
+                println!("{}", identity.recipient());
+            }
             Ok(())
         }
     }

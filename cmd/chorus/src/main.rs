@@ -22,6 +22,10 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(flatten)]
     target: target::TargetArgs,
+    /// Print JSON. Accepted by every command; `status` and `peers` print text without it, and
+    /// every other command prints JSON either way.
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -31,17 +35,9 @@ enum Command {
     /// Start a small mesh of local nodes on loopback and show what they do.
     Demo(demo::DemoArgs),
     /// Show the node's status.
-    Status {
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Status,
     /// List the cluster peers the node knows.
-    Peers {
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Peers,
     /// The palace: the mesh's shared memory.
     #[command(subcommand)]
     Palace(palace::PalaceCmd),
@@ -102,22 +98,22 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Demo(args) => demo::run(args).await,
-        Command::Status { json } => {
+        Command::Status => {
             let client = cli.target.client()?;
             let status: chorus_types::status::Status = client.get("/v1/status").await?;
-            output::status(&status, json)
+            output::status(&status, cli.json)
         }
-        Command::Peers { json } => {
+        Command::Peers => {
             let client = cli.target.client()?;
             let peers: Vec<serde_json::Value> = client.get("/v1/peers").await?;
-            output::peers(&peers, json)
+            output::peers(&peers, cli.json)
         }
         Command::Palace(cmd) => palace::palace(&cli.target.client()?, cmd).await,
         Command::Mcp => mcp::run(cli.target.client()?).await,
-        Command::Members(cmd) => palace::members(&cli.target.client()?, cmd).await,
-        Command::Backup(cmd) => backup::run(&cli.target, cmd).await,
-        Command::Record(cmd) => records::run(&cli.target, cmd).await,
-        Command::Keys(cmd) => keys::run(&cli.target, cmd),
-        Command::Roles(cmd) => roles::run(&cli.target.client()?, cmd).await,
+        Command::Members(cmd) => palace::members(&cli.target.client()?, cmd, cli.json).await,
+        Command::Backup(cmd) => backup::run(&cli.target, cmd, cli.json).await,
+        Command::Record(cmd) => records::run(&cli.target, cmd, cli.json).await,
+        Command::Keys(cmd) => keys::run(&cli.target, cmd, cli.json),
+        Command::Roles(cmd) => roles::run(&cli.target.client()?, cmd, cli.json).await,
     }
 }

@@ -152,11 +152,7 @@ pub enum PalaceCmd {
 #[derive(Subcommand, Debug)]
 pub enum MembersCmd {
     /// List voters and learners.
-    List {
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    List,
     /// Make a learner a voter.
     Promote {
         /// Raft id, peer id or name.
@@ -314,9 +310,9 @@ pub async fn palace(client: &Client, cmd: PalaceCmd) -> anyhow::Result<()> {
 }
 
 /// Runs a membership command.
-pub async fn members(client: &Client, cmd: MembersCmd) -> anyhow::Result<()> {
+pub async fn members(client: &Client, cmd: MembersCmd, json: bool) -> anyhow::Result<()> {
     match cmd {
-        MembersCmd::List { json } => {
+        MembersCmd::List => {
             let v: Vec<Value> = client.get("/v1/members").await?;
             if json {
                 return print(&Value::Array(v));

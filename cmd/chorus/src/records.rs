@@ -51,9 +51,6 @@ pub enum RecordCmd {
         /// Only this task.
         #[arg(long)]
         task: Option<String>,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Print a record as armoured text (redirect to a file to keep it).
     Export {
@@ -124,7 +121,7 @@ fn header_json(r: &VerifiedRecord) -> Value {
 }
 
 /// Runs a record command.
-pub async fn run(target: &TargetArgs, cmd: RecordCmd) -> anyhow::Result<()> {
+pub async fn run(target: &TargetArgs, cmd: RecordCmd, json: bool) -> anyhow::Result<()> {
     match cmd {
         RecordCmd::Publish {
             address,
@@ -163,11 +160,7 @@ pub async fn run(target: &TargetArgs, cmd: RecordCmd) -> anyhow::Result<()> {
             let v: Value = target.client()?.get(&path).await?;
             print(&v)
         }
-        RecordCmd::List {
-            project,
-            task,
-            json,
-        } => {
+        RecordCmd::List { project, task } => {
             let mut q = vec!["limit=1000".to_string()];
             if let Some(p) = project {
                 q.push(format!("project={}", enc(&p)));
@@ -197,6 +190,9 @@ pub async fn run(target: &TargetArgs, cmd: RecordCmd) -> anyhow::Result<()> {
                 .client()?
                 .get_text(&format!("/v1/records/{}/export", enc(&cid)))
                 .await?;
+            if json {
+                return print(&json!({ "cid": cid, "export": text }));
+            }
             print!("{text}");
             Ok(())
         }
@@ -210,6 +206,14 @@ pub async fn run(target: &TargetArgs, cmd: RecordCmd) -> anyhow::Result<()> {
                 chorus_crypto::RoleIdentity::load(&identity).map_err(|e| BadData(e.to_string()))?;
             let plain = chorus_records::decrypt(&r, std::slice::from_ref(&id))
                 .map_err(|e| BadData(e.to_string()))?;
+            if json {
+                return print(&json!({
+                    "cid": r.cid().to_string(),
+                    "bytes": plain.len(),
+                    "text": std::str::from_utf8(&plain).ok(),
+                    "body_b64": base64::engine::general_purpose::STANDARD.encode(&plain),
+                }));
+            }
             use std::io::Write;
             std::io::stdout().write_all(&plain)?;
             Ok(())

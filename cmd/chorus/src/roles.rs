@@ -15,15 +15,11 @@ pub enum RolesCmd {
         recipients: Vec<String>,
     },
     /// List roles and their recipients, and the roles this node holds.
-    List {
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    List,
 }
 
 /// Runs a roles command.
-pub async fn run(client: &Client, cmd: RolesCmd) -> anyhow::Result<()> {
+pub async fn run(client: &Client, cmd: RolesCmd, json: bool) -> anyhow::Result<()> {
     match cmd {
         RolesCmd::Set { role, recipients } => {
             let v: Value = client
@@ -36,7 +32,7 @@ pub async fn run(client: &Client, cmd: RolesCmd) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&v)?);
             Ok(())
         }
-        RolesCmd::List { json } => {
+        RolesCmd::List => {
             let v: Value = client.get("/v1/roles").await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&v)?);

@@ -132,62 +132,12 @@ async fn membership_loop(c: Consensus) {
         let m = c.inner.raft.metrics().borrow().clone();
         let membership = m.membership_config.membership().clone();
         let voters: BTreeSet<NodeId> = membership.voter_ids().collect();
-        let seeded = c.inner.sm.seeded();
         if voters.is_empty() {
-            if seeded {
-                form_alone(&c).await;
-            } else if started.elapsed() >= FORMATION_GRACE {
+            if started.elapsed() >= FORMATION_GRACE {
                 form(&c).await;
             }
         } else if m.state == ServerState::Leader {
-            if seeded {
-                // Nobody joins before the restored palace is in a snapshot and the log
-                // before it is purged: a joiner replaying the log alone would miss it.
-                compact_seed(&c, &m).await;
-            } else {
-                grow(&c, &m, &voters, &membership.learner_ids().collect()).await;
-            }
-        }
-    }
-}
-
-/// A node seeded from a backup starts a new cluster with itself as the only voter.
-async fn form_alone(c: &Consensus) {
-    let me = Member {
-        peer_id: c.inner.p2p.local_peer_id().to_string(),
-        name: c.inner.config.node_name.clone(),
-    };
-    info!("restored from a backup: initialising a new cluster with this node as its only voter");
-    if let Err(e) = c
-        .inner
-        .raft
-        .initialize(BTreeMap::from([(c.inner.id, me)]))
-        .await
-    {
-        debug!(error = %e, "initialise refused");
-    }
-}
-
-/// Puts the restored palace into a snapshot and purges the log before it, then forgets the
-/// seed (which lets `grow` admit other nodes: they install that snapshot).
-async fn compact_seed(c: &Consensus, m: &openraft::RaftMetrics<NodeId, Member>) {
-    let Some(applied) = m.last_applied else {
-        return;
-    };
-    let snap = m.snapshot.map(|s| s.index).unwrap_or(0);
-    let purged = m.purged.map(|p| p.index);
-    if snap < applied.index {
-        debug!(applied = applied.index, "snapshotting the restored palace");
-        let _ = c.inner.raft.trigger().snapshot().await;
-    } else if purged < Some(snap) {
-        let _ = c.inner.raft.trigger().purge_log(snap).await;
-    } else {
-        match c.inner.sm.finish_seed().await {
-            Ok(()) => info!(
-                snapshot = snap,
-                "restored palace snapshotted; admitting other nodes"
-            ),
-            Err(e) => warn!(error = %e, "cannot clear the restore seed"),
+            grow(&c, &m, &voters, &membership.learner_ids().collect()).await;
         }
     }
 }

@@ -170,10 +170,22 @@ impl Consensus {
             reason: e.to_string(),
         };
         let db = open_sled(dir).await.map_err(|e| storage(&e))?;
+        let id = raft_id(&p2p.local_peer_id());
+        let me = Member {
+            peer_id: p2p.local_peer_id().to_string(),
+            name: config.node_name.clone(),
+        };
+        if let Some(at) = crate::store::seed::convert(&db, id, me).map_err(|e| storage(&e))? {
+            info!(
+                term = at.leader_id.term,
+                index = at.index,
+                "seeded storage (a restored backup or a recovered survivor): this node is the \
+                 only voter of a new cluster that continues the log after the seed"
+            );
+        }
         let committed = Arc::new(AtomicU64::new(0));
         let log = LogStore::open(&db, committed.clone()).map_err(|e| storage(&e))?;
         let sm = StateMachine::open(&db, hooks.clone()).map_err(|e| storage(&e))?;
-        let id = raft_id(&p2p.local_peer_id());
         let raft_config = Arc::new(config.raft_config().map_err(StartError::Config)?);
         let network = Network {
             p2p: p2p.clone(),

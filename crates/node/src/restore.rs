@@ -73,11 +73,14 @@ pub fn restore(root: &Path, backup: &[u8]) -> Result<RestoreReport, RestoreError
     if tmp.exists() {
         fs::remove_dir_all(&tmp).map_err(werr(&tmp))?;
     }
-    chorus_consensus::store::seed(&tmp, &verified.palace).map_err(|reason| {
-        RestoreError::Write {
-            path: tmp.clone(),
-            reason,
-        }
+    let seed = chorus_consensus::store::Seed::from_palace(
+        verified.palace.clone(),
+        verified.manifest.term,
+        verified.manifest.applied_index,
+    );
+    chorus_consensus::store::seed::write(&tmp, &seed).map_err(|reason| RestoreError::Write {
+        path: tmp.clone(),
+        reason,
     })?;
     let marker = tmp.join(COMPLETE);
     fs::write(&marker, verified.manifest.applied_index.to_string()).map_err(werr(&marker))?;

@@ -23,9 +23,9 @@ use crate::{
 /// Largest stored entry decoded (entries are bounded by the write limit when proposed).
 const MAX_ENTRY_BYTES: usize = 64 * 1024 * 1024;
 
-const VOTE: &[u8] = b"vote";
-const COMMITTED: &[u8] = b"committed";
-const PURGED: &[u8] = b"last_purged";
+pub(super) const VOTE: &[u8] = b"vote";
+pub(super) const COMMITTED: &[u8] = b"committed";
+pub(super) const PURGED: &[u8] = b"last_purged";
 
 fn io<E: std::fmt::Display>(e: E) -> AnyError {
     AnyError::error(e.to_string())

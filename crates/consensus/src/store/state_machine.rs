@@ -174,18 +174,22 @@ impl SmData {
 
 /// What a snapshot holds besides its meta.
 #[derive(Serialize, Deserialize)]
-struct SnapshotBody {
-    palace: Vec<u8>,
-    dedup: Dedup,
-    fences: FenceGuard,
-    excluded: BTreeSet<NodeId>,
+pub(super) struct SnapshotBody {
+    pub(super) palace: Vec<u8>,
+    pub(super) dedup: Dedup,
+    pub(super) fences: FenceGuard,
+    pub(super) excluded: BTreeSet<NodeId>,
 }
 
+/// The persisted snapshot: openraft's meta and the encoded [`SnapshotBody`].
 #[derive(Serialize, Deserialize)]
-struct StoredSnapshot {
-    meta: SnapshotMeta<NodeId, Member>,
-    data: Vec<u8>,
+pub(super) struct StoredSnapshot {
+    pub(super) meta: SnapshotMeta<NodeId, Member>,
+    pub(super) data: Vec<u8>,
 }
+
+/// Key of the persisted snapshot in the `snapshot` tree.
+pub(super) const CURRENT_KEY: &[u8] = b"current";
 
 /// The state machine handed to openraft; clones share the same state.
 #[derive(Clone)]
@@ -201,12 +205,9 @@ impl StateMachine {
     pub fn open(db: &sled::Db, hooks: Vec<Arc<dyn Hooks>>) -> Result<Self, String> {
         let snapshots = db.open_tree("snapshot").map_err(|e| e.to_string())?;
         let mut data = SmData::new()?;
-        if let Some(bytes) = snapshots.get(b"current").map_err(|e| e.to_string())? {
+        if let Some(bytes) = snapshots.get(CURRENT_KEY).map_err(|e| e.to_string())? {
             let stored: StoredSnapshot = wire::decode(&bytes, MAX_SNAPSHOT_BYTES)?;
             restore(&mut data, &stored.meta, &stored.data)?;
-        } else if let Some(bytes) = snapshots.get(SEED_KEY).map_err(|e| e.to_string())? {
-            // A palace restored from a backup, not yet in any snapshot of the new cluster.
-            data.palace = Palace::from_snapshot_bytes(&bytes).map_err(|e| e.to_string())?;
         }
         let applied = data.applied_index();
         for h in &hooks {
@@ -221,22 +222,6 @@ impl StateMachine {
         })
     }
 
-    /// Whether this state machine was seeded from a backup and the new cluster has not yet
-    /// snapshotted it and purged the log before it (see [`seed`]).
-    pub fn seeded(&self) -> bool {
-        matches!(self.snapshots.contains_key(SEED_KEY), Ok(true))
-    }
-
-    /// Forgets the seed once a snapshot holds the restored palace.
-    pub async fn finish_seed(&self) -> Result<(), String> {
-        self.snapshots.remove(SEED_KEY).map_err(|e| e.to_string())?;
-        self.snapshots
-            .flush_async()
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(())
-    }
-
     /// Shared access to the state for reads.
     pub fn data(&self) -> Arc<RwLock<SmData>> {
         self.data.clone()
@@ -249,40 +234,17 @@ impl StateMachine {
 
     async fn persist(&self, stored: &StoredSnapshot) -> Result<(), AnyError> {
         let bytes = wire::encode(stored).map_err(any)?;
-        self.snapshots.insert(b"current", bytes).map_err(any)?;
+        self.snapshots.insert(CURRENT_KEY, bytes).map_err(any)?;
         self.snapshots.flush_async().await.map_err(any)?;
         Ok(())
     }
 
     fn read_stored(&self) -> Result<Option<StoredSnapshot>, AnyError> {
-        match self.snapshots.get(b"current").map_err(any)? {
+        match self.snapshots.get(CURRENT_KEY).map_err(any)? {
             Some(b) => wire::decode(&b, MAX_SNAPSHOT_BYTES).map(Some).map_err(any),
             None => Ok(None),
         }
     }
-}
-
-/// Where a restored palace waits in the `snapshot` tree until the new cluster snapshots it.
-const SEED_KEY: &[u8] = b"seed";
-
-/// Creates Raft storage at `dir` (which must not exist) holding only a palace restored from a
-/// backup: no log, no vote, no membership. A node started on it forms a new single-voter
-/// cluster at once, snapshots the palace and purges its log before admitting anyone, so every
-/// node that joins receives the restored palace as a snapshot.
-pub fn seed(dir: &std::path::Path, palace_snapshot: &[u8]) -> Result<(), String> {
-    Palace::from_snapshot_bytes(palace_snapshot).map_err(|e| e.to_string())?;
-    if dir.exists() {
-        return Err(format!("{} already exists", dir.display()));
-    }
-    let db = sled::Config::new()
-        .path(dir)
-        .open()
-        .map_err(|e| format!("{}: {e}", dir.display()))?;
-    let tree = db.open_tree("snapshot").map_err(|e| e.to_string())?;
-    tree.insert(SEED_KEY, palace_snapshot)
-        .map_err(|e| e.to_string())?;
-    db.flush().map_err(|e| e.to_string())?;
-    Ok(())
 }
 
 fn restore(
