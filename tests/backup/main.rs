@@ -522,3 +522,91 @@ async fn every_read_command_accepts_json_and_prints_json() -> anyhow::Result<()>
     }
     Ok(())
 }
+
+/// Unpacks a release fixture's data directory (see `tests/fixtures/make-release-fixture`).
+fn unpack_fixture(fixture: &Path, into: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(into)?;
+    let out = std::process::Command::new("tar")
+        .arg("-xzf")
+        .arg(fixture.join("data.tar.gz"))
+        .arg("-C")
+        .arg(into)
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "tar: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(())
+}
+
+/// A data directory and a backup written by release 0.1.0 open with this build: the node
+/// starts on the directory with its palace, records and search intact and continues its log;
+/// the backup verifies and restores.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_data_directory_and_a_backup_of_release_0_1_0_still_open() -> anyhow::Result<()> {
+    chorus_testkit::init_tracing();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/release-0.1.0");
+    let expect: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture.join("expect.json"))?)?;
+    let applied = expect["applied_index"].as_u64().unwrap_or(u64::MAX);
+    let work = tempfile::tempdir()?;
+    let dir = work.path().join("node");
+    unpack_fixture(&fixture, &dir)?;
+
+    let node = LocalNode::start(NodeOptions {
+        data_dir: Some(dir.clone()),
+        ..NodeOptions::new("fixture", "fixture").env("CHORUS_BOOTSTRAP_EXPECT", "1")
+    })
+    .await?;
+    wait_until("the fixture node to lead", TIMEOUT, || async {
+        let s = node.status();
+        (s.is_leader == Some(true), format!("{s:?}"))
+    })
+    .await?;
+    let min = applied.to_string();
+    let palace = cli_json(&dir, &["palace", "status", "--min-index", &min])?;
+    assert_eq!(palace["drawers"], expect["drawers"], "{palace}");
+    assert_eq!(search_ids(&dir, "zq7fixture", applied)?.len(), 1);
+    let cid = expect["record_cid"].as_str().unwrap_or_default();
+    let record = cli_json(&dir, &["record", "get", cid])?;
+    assert_eq!(record["record"]["cid"], cid, "{record}");
+    assert_eq!(record["record"]["verified"], true, "{record}");
+    let key = dir.join("keys/roles/admin.age").display().to_string();
+    let plain = cli_json(&dir, &["record", "decrypt", cid, "--identity", &key])?;
+    assert_eq!(plain["text"], "we keep the old data readable", "{plain}");
+    let added = cli_json(
+        &dir,
+        &[
+            "palace",
+            "add",
+            "--wing",
+            "w",
+            "--room",
+            "r",
+            "--content",
+            "after the upgrade",
+        ],
+    )?;
+    assert!(added["index"].as_u64() > Some(applied), "{added}");
+    node.stop().await;
+
+    let backup = fixture.join("palace.chorus-backup").display().to_string();
+    let verified = cli_json(work.path(), &["backup", "verify", &backup])?;
+    assert_eq!(
+        verified["manifest"]["applied_index"], expect["backup_index"],
+        "{verified}"
+    );
+    let fresh = work.path().join("restored");
+    cli_json(&fresh, &["backup", "restore", &backup])?;
+    let restored = LocalNode::start(NodeOptions {
+        data_dir: Some(fresh.clone()),
+        ..NodeOptions::new("fixture-restored", "r")
+    })
+    .await?;
+    let backup_min = expect["backup_index"].to_string();
+    let palace = cli_json(&fresh, &["palace", "status", "--min-index", &backup_min])?;
+    assert_eq!(palace["drawers"], expect["drawers"], "{palace}");
+    restored.stop().await;
+    Ok(())
+}
