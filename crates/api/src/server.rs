@@ -5,7 +5,6 @@ use std::{
     os::unix::fs::PermissionsExt,
     path::PathBuf,
     sync::Arc,
-    time::Instant,
 };
 
 use axum::Router;
@@ -16,7 +15,7 @@ use tokio::{
 };
 use tracing::info;
 
-use crate::routes;
+use crate::{Services, routes};
 
 /// Where the API listens.
 #[derive(Debug, Clone)]
@@ -31,38 +30,6 @@ pub struct Config {
     pub api_token: Option<String>,
     /// Unix socket path.
     pub socket_path: PathBuf,
-}
-
-/// Static facts about the node, for `/status`.
-#[derive(Debug, Clone)]
-pub struct NodeInfo {
-    /// Node name.
-    pub node_name: String,
-    /// Role.
-    pub role: String,
-    /// Cluster name.
-    pub cluster: String,
-    /// Voters expected at formation; readiness waits for this many nodes.
-    pub bootstrap_expect: usize,
-}
-
-/// The handles the API reads.
-#[derive(Clone)]
-pub struct Services {
-    /// The mesh.
-    pub p2p: chorus_p2p::Handle,
-    /// Metrics.
-    pub registry: chorus_telemetry::Registry,
-    /// Consensus and the palace.
-    pub consensus: chorus_consensus::Consensus,
-    /// The search index follower (`None`: search endpoints answer 503).
-    pub search: Option<std::sync::Arc<chorus_search::Follower>>,
-    /// Decision records.
-    pub records: chorus_decisions::Service,
-    /// Static node facts.
-    pub info: NodeInfo,
-    /// When the node started.
-    pub started: Instant,
 }
 
 /// The running listeners.
