@@ -1,7 +1,7 @@
-//! `chorus demo`: starts a few `chorus-agent` processes on loopback, shows them find each other,
-//! elect one palace writer, replicate writes, and use the palace and decision records, then
-//! stops them. Everything it does is printed, with timings. Each feature has its own step
-//! module.
+//! `chorus-demo` (what `chorus demo` runs): starts a few `chorus-agent` processes on loopback,
+//! shows them find each other, elect one palace writer, replicate writes, and use the palace and
+//! decision records, then stops them. Everything it does is printed, with timings. Each feature
+//! has its own step module. A program of its own so the CLI stays argument parsing and output.
 
 mod consensus;
 mod palace;
@@ -15,10 +15,14 @@ use std::{
 
 use anyhow::{Context, bail};
 use chorus_client::Client;
-use chorus_types::status::Status;
 
 /// Options of `chorus demo`.
-#[derive(clap::Args, Debug)]
+#[derive(clap::Parser, Debug)]
+#[command(
+    name = "chorus demo",
+    version,
+    about = "Start a small mesh of local nodes on loopback and show what they do"
+)]
 pub struct DemoArgs {
     /// How many nodes to start.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(2..=20))]
@@ -71,6 +75,28 @@ fn agent_binary() -> anyhow::Result<PathBuf> {
     Ok(p)
 }
 
+fn main() -> std::process::ExitCode {
+    use clap::Parser;
+    let args = DemoArgs::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("chorus demo: cannot start the runtime: {e}");
+            return std::process::ExitCode::from(chorus_types::exit::OS);
+        }
+    };
+    match rt.block_on(run(args)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("chorus demo: {e:#}");
+            std::process::ExitCode::from(chorus_types::exit::SOFTWARE)
+        }
+    }
+}
+
 async fn wait_for_ports(dir: &Path, deadline: Instant) -> anyhow::Result<serde_json::Value> {
     let path = dir.join("run/ports.json");
     loop {
@@ -87,7 +113,7 @@ async fn wait_for_ports(dir: &Path, deadline: Instant) -> anyhow::Result<serde_j
 }
 
 /// Runs the demo.
-pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
+async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let bin = agent_binary()?;
     let root = match args.dir {
         Some(d) => d,
@@ -167,7 +193,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let statuses = loop {
         let mut all = Vec::new();
         for c in &clients {
-            if let Ok(s) = c.get::<Status>("/v1/status").await {
+            if let Ok(s) = c.status().await {
                 all.push(s);
             }
         }
@@ -191,7 +217,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             s.listen_addrs.join(",")
         );
     }
-    let peers: Vec<serde_json::Value> = clients[0].get("/v1/peers").await?;
+    let peers = clients[0].peers().await?;
     let named: Vec<&str> = peers
         .iter()
         .filter_map(|p| p["presence"]["node_name"].as_str())

@@ -1,10 +1,26 @@
-//! The tools: what each one is called, takes, and which API call it makes.
+//! The tools: one table says what each is called, what it takes and which client call it makes.
+//! `tools/list` and `tools/call` both read it, so a tool cannot be listed without a handler or
+//! handled without being listed. Adding a tool: an entry here with a handler below.
 
-use chorus_client::Client;
+use std::{future::Future, pin::Pin};
+
+use chorus_client::{
+    Client,
+    types::{
+        ReadParams,
+        diaries::NewDiaryEntry,
+        drawers::{DrawerQuery, DrawerUpdate, DuplicateCheck, NewDrawer},
+        kg::{Invalidate, KgQuery, NewFact},
+        query::PageQuery,
+        search::SearchQuery,
+        tunnels::{NewTunnel, TunnelQuery},
+    },
+};
+use chorus_palace::RoomRef;
+use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value, json};
 
-use super::schema::{Arg, Kind, input_schema, opt, req, validate};
-use crate::palace_cli::{Query, enc};
+use crate::schema::{Arg, Kind, input_schema, opt, req, validate};
 
 const PAGE: Kind = Kind::Int { max: 1000 };
 const INDEX: Kind = Kind::Int { max: u64::MAX };
@@ -18,6 +34,15 @@ const MIN_INDEX: Arg = opt(
 const LIMIT: Arg = opt("limit", PAGE, "page size, 1 to 1000 (default 50)");
 const CURSOR: Arg = opt("cursor", Kind::Str, "`next_cursor` of the previous page");
 
+/// Validated tool arguments.
+pub type Args = Map<String, Value>;
+
+/// What a handler answers: the node's answer as JSON, or a tool error message.
+pub type Reply<'a> = Pin<Box<dyn Future<Output = Result<Value, String>> + Send + 'a>>;
+
+/// A handler: calls the node with the validated arguments.
+pub type Handler = for<'a> fn(&'a Client, Args) -> Reply<'a>;
+
 /// One tool.
 pub struct Tool {
     /// `chorus_<verb>`.
@@ -26,22 +51,27 @@ pub struct Tool {
     pub description: &'static str,
     /// Its arguments.
     pub args: &'static [Arg],
+    /// What it does.
+    pub call: Handler,
 }
 
 /// Every tool, in the order `tools/list` shows them.
 pub const TOOLS: &[Tool] = &[
     Tool {
         name: "chorus_status",
+        call: status,
         description: "Counts of everything in the shared palace (drawers, wings, rooms, facts, tunnels, diary entries) and the state of this node's search index.",
         args: &[MIN_INDEX],
     },
     Tool {
         name: "chorus_taxonomy",
+        call: taxonomy,
         description: "Wings (agents, people, projects), their rooms (topics) and how many drawers each room holds.",
         args: &[LIMIT, CURSOR, MIN_INDEX],
     },
     Tool {
         name: "chorus_search",
+        call: search,
         description: "Full-text search (BM25) over every drawer in the palace, best first. Supports \"exact phrase\", +must and -not. Filter by wing and/or room.",
         args: &[
             req("query", Kind::Str, "what to look for (at most 1024 bytes)"),
@@ -57,6 +87,7 @@ pub const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "chorus_check_duplicate",
+        call: check_duplicate,
         description: "Whether exactly this text is already filed in the room; returns the existing drawer id if so.",
         args: &[
             req("wing", Kind::Str, "wing name"),
@@ -67,6 +98,7 @@ pub const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "chorus_add_drawer",
+        call: add_drawer,
         description: "File verbatim text as a drawer in a room of a wing (created on first use). Adding the same text again returns the existing id with already_exists. Returns the log index to pass as min_index to later reads.",
         args: &[
             req(
@@ -100,11 +132,13 @@ pub const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "chorus_get_drawer",
+        call: get_drawer,
         description: "Read one drawer with its full text.",
         args: &[req("id", Kind::Str, "drawer id"), MIN_INDEX],
     },
     Tool {
         name: "chorus_list_drawers",
+        call: list_drawers,
         description: "List drawers in (wing, room, id) order, optionally only one wing or one room of a wing.",
         args: &[
             opt("wing", Kind::Str, "only this wing"),
@@ -116,6 +150,7 @@ pub const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "chorus_update_drawer",
+        call: update_drawer,
         description: "Replace a drawer's text and/or its whole metadata map; the id stays.",
         args: &[
             req("id", Kind::Str, "drawer id"),
@@ -129,11 +164,13 @@ pub const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "chorus_delete_drawer",
+        call: delete_drawer,
         description: "Delete a drawer and all its chunks.",
         args: &[req("id", Kind::Str, "drawer id")],
     },
     Tool {
         name: "chorus_kg_add",
+        call: kg_add,
         description: "Add a fact (subject, predicate, object) to the temporal knowledge graph, optionally valid from/to a time (ms since the epoch).",
         args: &[
             req("subject", Kind::Str, "subject entity"),
@@ -155,6 +192,7 @@ pub const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "chorus_kg_query",
+        call: kg_query,
         description: "Facts about an entity, optionally only those valid at a time (as_of, ms since the epoch).",
         args: &[
             req("entity", Kind::Str, "entity name"),
@@ -175,6 +213,7 @@ pub const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "chorus_kg_invalidate",
+        call: kg_invalidate,
         description: "Close the open facts (subject, predicate, object): they stop being valid at ended_at_ms (default: now).",
         args: &[
             req("subject", Kind::Str, "subject entity"),
@@ -185,6 +224,7 @@ pub const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "chorus_kg_timeline",
+        call: kg_timeline,
         description: "Facts about an entity in the order they became valid.",
         args: &[
             req("entity", Kind::Str, "entity name"),
@@ -195,6 +235,7 @@ pub const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "chorus_create_tunnel",
+        call: create_tunnel,
         description: "Link a room of one wing to a room of another wing (for example two agents working on one topic).",
         args: &[
             req("from_wing", Kind::Str, "wing of one end"),
@@ -210,6 +251,7 @@ pub const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "chorus_list_tunnels",
+        call: list_tunnels,
         description: "Tunnels between rooms, optionally only those touching a wing.",
         args: &[
             opt("wing", Kind::Str, "only tunnels with an end in this wing"),
@@ -220,11 +262,13 @@ pub const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "chorus_delete_tunnel",
+        call: delete_tunnel,
         description: "Delete a tunnel.",
         args: &[req("id", Kind::Str, "tunnel id")],
     },
     Tool {
         name: "chorus_diary_write",
+        call: diary_write,
         description: "Append an entry to an agent's diary.",
         args: &[
             req("agent", Kind::Str, "agent name"),
@@ -234,6 +278,7 @@ pub const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "chorus_diary_read",
+        call: diary_read,
         description: "The last entries of an agent's diary, newest first.",
         args: &[
             req("agent", Kind::Str, "agent name"),
@@ -258,27 +303,6 @@ pub fn list() -> Vec<Value> {
         .collect()
 }
 
-fn s(a: &Map<String, Value>, k: &str) -> Option<String> {
-    a.get(k).and_then(Value::as_str).map(str::to_string)
-}
-
-fn n(a: &Map<String, Value>, k: &str) -> Option<u64> {
-    a.get(k).and_then(Value::as_u64)
-}
-
-/// A required string (validated present before).
-fn r(a: &Map<String, Value>, k: &str) -> String {
-    s(a, k).unwrap_or_default()
-}
-
-/// The query of a paged read.
-fn page(a: &Map<String, Value>) -> Query {
-    Query::new()
-        .opt("limit", n(a, "limit"))
-        .opt("cursor", s(a, "cursor"))
-        .opt("min_index", n(a, "min_index"))
-}
-
 /// Runs tool `name` with `args`; `Err` is a tool error message.
 pub async fn call(client: &Client, name: &str, args: Option<&Value>) -> Result<Value, String> {
     let Some(tool) = TOOLS.iter().find(|t| t.name == name) else {
@@ -288,115 +312,199 @@ pub async fn call(client: &Client, name: &str, args: Option<&Value>) -> Result<V
             names.join(", ")
         ));
     };
-    let a = validate(tool.args, args)?;
-    let get = |path: String| async move { client.get::<Value>(&path).await };
-    let res = match name {
-        "chorus_status" => {
-            get(Query::new()
-                .opt("min_index", n(&a, "min_index"))
-                .to("/v1/palace/status"))
-            .await
-        }
-        "chorus_taxonomy" => get(page(&a).to("/v1/palace/taxonomy")).await,
-        "chorus_search" => {
-            let q = Query::new()
-                .opt("q", s(&a, "query"))
-                .opt("wing", s(&a, "wing"))
-                .opt("room", s(&a, "room"))
-                .opt("limit", n(&a, "limit"))
-                .opt("min_index", n(&a, "min_index"));
-            get(q.to("/v1/palace/search")).await
-        }
-        "chorus_check_duplicate" => {
-            client
-                .post("/v1/palace/duplicate", &Value::Object(a), &[])
-                .await
-        }
-        "chorus_add_drawer" => {
-            client
-                .post("/v1/palace/drawers", &Value::Object(a), &[])
-                .await
-        }
-        "chorus_get_drawer" => {
-            let path = format!("/v1/palace/drawers/{}", enc(&r(&a, "id")));
-            get(Query::new().opt("min_index", n(&a, "min_index")).to(&path)).await
-        }
-        "chorus_list_drawers" => {
-            let q = page(&a)
-                .opt("wing", s(&a, "wing"))
-                .opt("room", s(&a, "room"));
-            get(q.to("/v1/palace/drawers")).await
-        }
-        "chorus_update_drawer" => {
-            let mut body = a.clone();
-            body.remove("id");
-            let path = format!("/v1/palace/drawers/{}", enc(&r(&a, "id")));
-            client.patch(&path, &Value::Object(body), &[]).await
-        }
-        "chorus_delete_drawer" => {
-            client
-                .delete(&format!("/v1/palace/drawers/{}", enc(&r(&a, "id"))))
-                .await
-        }
-        "chorus_kg_add" => {
-            client
-                .post("/v1/palace/kg/facts", &Value::Object(a), &[])
-                .await
-        }
-        "chorus_kg_query" => {
-            let q = page(&a)
-                .opt("entity", s(&a, "entity"))
-                .opt("as_of", n(&a, "as_of"))
-                .opt("direction", s(&a, "direction"));
-            get(q.to("/v1/palace/kg/query")).await
-        }
-        "chorus_kg_invalidate" => {
-            client
-                .post("/v1/palace/kg/invalidate", &Value::Object(a), &[])
-                .await
-        }
-        "chorus_kg_timeline" => {
-            let q = page(&a).opt("entity", s(&a, "entity"));
-            get(q.to("/v1/palace/kg/timeline")).await
-        }
-        "chorus_create_tunnel" => {
-            let body = json!({
-                "a": {"wing": r(&a, "from_wing"), "room": r(&a, "from_room")},
-                "b": {"wing": r(&a, "to_wing"), "room": r(&a, "to_room")},
-                "label": s(&a, "label"),
-            });
-            client.post("/v1/palace/tunnels", &body, &[]).await
-        }
-        "chorus_list_tunnels" => {
-            let q = page(&a).opt("wing", s(&a, "wing"));
-            get(q.to("/v1/palace/tunnels")).await
-        }
-        "chorus_delete_tunnel" => {
-            client
-                .delete(&format!("/v1/palace/tunnels/{}", enc(&r(&a, "id"))))
-                .await
-        }
-        "chorus_diary_write" => {
-            let path = format!("/v1/palace/diaries/{}", enc(&r(&a, "agent")));
-            let body = json!({"text": r(&a, "text"), "topic": s(&a, "topic")});
-            client.post(&path, &body, &[]).await
-        }
-        "chorus_diary_read" => {
-            let path = format!("/v1/palace/diaries/{}", enc(&r(&a, "agent")));
-            get(page(&a).to(&path)).await
-        }
-        other => return Err(format!("tool {other:?} has no handler")),
-    };
-    res.map_err(|e| match e {
-        chorus_client::Error::Api {
+    let args = validate(tool.args, args)?;
+    (tool.call)(client, args).await
+}
+
+/// The node's answer as JSON, or its error as a message naming the field.
+fn answer<T: Serialize>(r: Result<T, chorus_client::Error>) -> Result<Value, String> {
+    match r {
+        Ok(v) => serde_json::to_value(v).map_err(|e| format!("unexpected answer: {e}")),
+        Err(chorus_client::Error::Api {
             status,
             code,
             message,
             field,
-        } => match field {
+        }) => Err(match field {
             Some(f) => format!("{message} (field `{f}`, {code}, HTTP {status})"),
             None => format!("{message} ({code}, HTTP {status})"),
-        },
-        other => other.to_string(),
+        }),
+        Err(other) => Err(other.to_string()),
+    }
+}
+
+/// The arguments as a request or query type whose fields they name.
+fn from_args<T: DeserializeOwned>(a: Args) -> Result<T, String> {
+    serde_json::from_value(Value::Object(a)).map_err(|e| format!("arguments: {e}"))
+}
+
+/// A string argument (required ones were checked present by [`validate`]).
+fn text(a: &Args, k: &str) -> String {
+    a.get(k)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn opt_text(a: &Args, k: &str) -> Option<String> {
+    a.get(k).and_then(Value::as_str).map(str::to_string)
+}
+
+fn read(a: &Args) -> ReadParams {
+    ReadParams::new(a.get("min_index").and_then(Value::as_u64), false)
+}
+
+fn status(c: &Client, a: Args) -> Reply<'_> {
+    Box::pin(async move { answer(c.palace_status(&read(&a)).await) })
+}
+
+fn taxonomy(c: &Client, a: Args) -> Reply<'_> {
+    Box::pin(async move { answer(c.taxonomy(&from_args::<PageQuery>(a)?).await) })
+}
+
+fn search(c: &Client, a: Args) -> Reply<'_> {
+    Box::pin(async move {
+        let q = SearchQuery {
+            q: text(&a, "query"),
+            wing: opt_text(&a, "wing"),
+            room: opt_text(&a, "room"),
+            limit: a.get("limit").and_then(Value::as_u64).map(|n| n as usize),
+            min_index: read(&a).min_index,
+            consistency: None,
+        };
+        answer(c.search(&q).await)
     })
+}
+
+fn check_duplicate(c: &Client, a: Args) -> Reply<'_> {
+    Box::pin(async move { answer(c.check_duplicate(&from_args::<DuplicateCheck>(a)?).await) })
+}
+
+fn add_drawer(c: &Client, a: Args) -> Reply<'_> {
+    Box::pin(async move { answer(c.add_drawer(&from_args::<NewDrawer>(a)?, None).await) })
+}
+
+fn get_drawer(c: &Client, a: Args) -> Reply<'_> {
+    Box::pin(async move { answer(c.drawer(&text(&a, "id"), &read(&a)).await) })
+}
+
+fn list_drawers(c: &Client, a: Args) -> Reply<'_> {
+    Box::pin(async move { answer(c.drawers(&from_args::<DrawerQuery>(a)?).await) })
+}
+
+fn update_drawer(c: &Client, mut a: Args) -> Reply<'_> {
+    Box::pin(async move {
+        let id = text(&a, "id");
+        a.remove("id");
+        answer(
+            c.update_drawer(&id, &from_args::<DrawerUpdate>(a)?, None)
+                .await,
+        )
+    })
+}
+
+fn delete_drawer(c: &Client, a: Args) -> Reply<'_> {
+    Box::pin(async move { answer(c.delete_drawer(&text(&a, "id"), None).await) })
+}
+
+fn kg_add(c: &Client, a: Args) -> Reply<'_> {
+    Box::pin(async move { answer(c.add_fact(&from_args::<NewFact>(a)?, None).await) })
+}
+
+fn kg_query(c: &Client, a: Args) -> Reply<'_> {
+    Box::pin(async move { answer(c.kg_query(&from_args::<KgQuery>(a)?).await) })
+}
+
+fn kg_invalidate(c: &Client, a: Args) -> Reply<'_> {
+    Box::pin(async move { answer(c.invalidate(&from_args::<Invalidate>(a)?, None).await) })
+}
+
+fn kg_timeline(c: &Client, a: Args) -> Reply<'_> {
+    Box::pin(async move { answer(c.kg_timeline(&from_args::<KgQuery>(a)?).await) })
+}
+
+fn create_tunnel(c: &Client, a: Args) -> Reply<'_> {
+    Box::pin(async move {
+        let end = |wing: &str, room: &str| RoomRef {
+            wing: text(&a, wing),
+            room: text(&a, room),
+        };
+        let t = NewTunnel {
+            a: end("from_wing", "from_room"),
+            b: end("to_wing", "to_room"),
+            label: opt_text(&a, "label"),
+            created_by: None,
+        };
+        answer(c.create_tunnel(&t, None).await)
+    })
+}
+
+fn list_tunnels(c: &Client, a: Args) -> Reply<'_> {
+    Box::pin(async move { answer(c.tunnels(&from_args::<TunnelQuery>(a)?).await) })
+}
+
+fn delete_tunnel(c: &Client, a: Args) -> Reply<'_> {
+    Box::pin(async move { answer(c.delete_tunnel(&text(&a, "id"), None).await) })
+}
+
+fn diary_write(c: &Client, a: Args) -> Reply<'_> {
+    Box::pin(async move {
+        let entry = NewDiaryEntry {
+            text: text(&a, "text"),
+            topic: opt_text(&a, "topic"),
+        };
+        answer(c.append_diary(&text(&a, "agent"), &entry, None).await)
+    })
+}
+
+fn diary_read(c: &Client, mut a: Args) -> Reply<'_> {
+    Box::pin(async move {
+        let agent = text(&a, "agent");
+        a.remove("agent");
+        answer(c.diary(&agent, &from_args::<PageQuery>(a)?).await)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A value of the argument's kind.
+    fn sample(kind: Kind) -> Value {
+        match kind {
+            Kind::Str => json!("x"),
+            Kind::Int { .. } => json!(1),
+            Kind::Unit => json!(0.5),
+            Kind::Enum(values) => json!(values[0]),
+            Kind::StrMap => json!({"k": "v"}),
+        }
+    }
+
+    /// Every listed tool, called with every argument it takes, reaches the node: its handler
+    /// built a request from the arguments (a node that is not there is the only error).
+    #[tokio::test]
+    async fn every_listed_tool_dispatches_to_the_node() {
+        let client = Client::unix("/nonexistent/chorus-mcp-test.sock");
+        let listed = list();
+        assert_eq!(listed.len(), TOOLS.len());
+        for entry in &listed {
+            let name = entry["name"].as_str().unwrap();
+            let tool = TOOLS.iter().find(|t| t.name == name).unwrap();
+            for all in [false, true] {
+                let args: Map<String, Value> = tool
+                    .args
+                    .iter()
+                    .filter(|a| all || a.required)
+                    .map(|a| (a.name.to_string(), sample(a.kind)))
+                    .collect();
+                let e = call(&client, name, Some(&Value::Object(args)))
+                    .await
+                    .expect_err("no node runs there");
+                assert!(
+                    e.contains("cannot reach the node"),
+                    "{name} (all arguments: {all}) did not reach the node: {e}"
+                );
+            }
+        }
+    }
 }

@@ -4,15 +4,15 @@
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
+use chorus_client::types::{ReadParams, drawers::NewDrawer};
 use chorus_types::status::Status;
-use serde_json::{Value, json};
 
 use super::Ctx;
 
 async fn statuses(ctx: &Ctx<'_>, alive: &[usize]) -> Vec<(usize, Status)> {
     let mut out = Vec::new();
     for i in alive {
-        if let Ok(s) = ctx.clients[*i].get::<Status>("/v1/status").await {
+        if let Ok(s) = ctx.clients[*i].status().await {
             out.push((*i, s));
         }
     }
@@ -44,6 +44,16 @@ async fn agreed_leader(ctx: &Ctx<'_>, alive: &[usize]) -> anyhow::Result<(usize,
     }
 }
 
+/// A drawer in the demo's room.
+fn drawer(content: &str) -> NewDrawer {
+    NewDrawer {
+        wing: "demo".into(),
+        room: "decisions".into(),
+        content: content.into(),
+        ..NewDrawer::default()
+    }
+}
+
 /// Runs the step.
 pub async fn run(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     let n = ctx.clients.len();
@@ -57,29 +67,25 @@ pub async fn run(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     );
     let follower = (leader + 1) % n;
     let third = (leader + 2) % n;
-    let body = json!({"wing": "demo", "room": "decisions", "content": "Use Raft so that exactly one node writes the palace."});
+    let body = drawer("Use Raft so that exactly one node writes the palace.");
     let t = Instant::now();
-    let w: Value = ctx.clients[follower]
-        .post(
-            "/v1/palace/drawers",
-            &body,
-            &[("Idempotency-Key", "demo-1".into())],
-        )
+    let w = ctx.clients[follower]
+        .add_drawer(&body, Some("demo-1"))
         .await?;
     println!(
         "write: sent to follower {}, forwarded to the leader, committed at index {} term {} in {:.1} ms",
         ctx.nodes[follower].name,
-        w["index"],
-        w["term"],
+        w.at.index,
+        w.at.term,
         t.elapsed().as_secs_f64() * 1000.0
     );
-    let id = w["id"].as_str().unwrap_or_default().to_string();
-    let r: Value = ctx.clients[third]
-        .get(&format!("/v1/palace/drawers/{id}?min_index={}", w["index"]))
+    let id = w.value.id;
+    let r = ctx.clients[third]
+        .drawer(&id, &ReadParams::new(Some(w.at.index), false))
         .await?;
     println!(
-        "read:  {} (a third node) returns it at applied index {}: {}",
-        ctx.nodes[third].name, r["applied_index"], r["content"]
+        "read:  {} (a third node) returns it at applied index {}: {:?}",
+        ctx.nodes[third].name, r.applied_index, r.value.content
     );
 
     if n < 3 {
@@ -93,14 +99,10 @@ pub async fn run(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     let _ = ctx.nodes[leader].child.wait();
     let t = Instant::now();
     let survivors: Vec<usize> = all.iter().copied().filter(|i| *i != leader).collect();
-    let body = json!({"wing": "demo", "room": "decisions", "content": "Written after the old leader died."});
-    let w2: Value = loop {
+    let body = drawer("Written after the old leader died.");
+    let w2 = loop {
         match ctx.clients[survivors[0]]
-            .post::<_, Value>(
-                "/v1/palace/drawers",
-                &body,
-                &[("Idempotency-Key", "demo-2".into())],
-            )
+            .add_drawer(&body, Some("demo-2"))
             .await
         {
             Ok(v) => break v,
@@ -114,18 +116,15 @@ pub async fn run(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     println!(
         "failover: {} leads in term {new_term}; the next write committed at index {} {:.0} ms after the kill",
         ctx.nodes[new_leader].name,
-        w2["index"],
+        w2.at.index,
         t.elapsed().as_secs_f64() * 1000.0
     );
-    let again: Value = ctx.clients[survivors[1]]
-        .get(&format!(
-            "/v1/palace/drawers/{id}?min_index={}",
-            w2["index"]
-        ))
+    let again = ctx.clients[survivors[1]]
+        .drawer(&id, &ReadParams::new(Some(w2.at.index), false))
         .await?;
     println!(
-        "durability: the first write is still there on {}: {}",
-        ctx.nodes[survivors[1]].name, again["content"]
+        "durability: the first write is still there on {}: {:?}",
+        ctx.nodes[survivors[1]].name, again.value.content
     );
     Ok(())
 }

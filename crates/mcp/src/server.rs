@@ -1,14 +1,5 @@
-//! `chorus mcp`: a Model Context Protocol server over stdio for AI agents.
-//!
-//! JSON-RPC 2.0, one message per line on stdin and stdout (logs never go to stdout). Speaks
-//! `initialize` (with protocol version negotiation), `notifications/initialized`, `ping`,
-//! `tools/list` and `tools/call`; every tool is a call to the node API through
-//! [`chorus_client`], so the server holds no palace state and knows no Raft or libp2p. Bad tool
-//! arguments, unknown tools and node errors are tool results with `isError: true`, never a
-//! protocol error or a crash. See docs/mcp.md.
-
-mod schema;
-mod tools;
+//! The JSON-RPC 2.0 loop: one message per line on the input, one answer per line on the
+//! output, every line bounded.
 
 use chorus_client::Client;
 use serde_json::{Value, json};
@@ -27,13 +18,17 @@ const INVALID_REQUEST: i64 = -32600;
 const METHOD_NOT_FOUND: i64 = -32601;
 const INVALID_PARAMS: i64 = -32602;
 
-/// Serves MCP on stdin/stdout until stdin closes.
-pub async fn run(client: Client) -> anyhow::Result<()> {
+use crate::tools;
+
+/// Serves MCP on stdin/stdout until stdin closes. Cancel-safe between messages only: dropping it
+/// mid-answer may leave a half-written line on stdout.
+pub async fn serve_stdio(client: Client) -> std::io::Result<()> {
     serve(client, tokio::io::stdin(), tokio::io::stdout()).await
 }
 
-/// Serves MCP on `input`/`output` until `input` closes.
-pub async fn serve<R, W>(client: Client, input: R, mut output: W) -> anyhow::Result<()>
+/// Serves MCP on `input`/`output` until `input` closes. Fails only when reading or writing
+/// fails; bad messages are answered, never fatal.
+pub async fn serve<R, W>(client: Client, input: R, mut output: W) -> std::io::Result<()>
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,

@@ -6,8 +6,8 @@ use std::{
     time::{Duration, Instant},
 };
 
+use chorus_client::types::records::{NewRecord, RoleRecipients};
 use chorus_crypto::RoleIdentity;
-use serde_json::{Value, json};
 
 use super::Ctx;
 
@@ -38,33 +38,25 @@ pub async fn run(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     println!("\nrecords: {an} holds the admin and developer role keys; {rn} holds none");
     for role in ["admin", "developer"] {
         let id = role_key(&ctx.nodes[author].dir, role)?;
-        let set: Result<Value, _> = a
-            .post(
-                &format!("/v1/roles/{role}"),
-                &json!({ "recipients": [id.recipient().to_string()] }),
-                &[],
-            )
-            .await;
-        match set {
+        let recipients = RoleRecipients {
+            recipients: vec![id.recipient().to_string()],
+        };
+        match a.set_role(role, &recipients).await {
             Ok(v) => println!(
                 "roles: {role} registered at index {} (admin proved by challenge)",
-                v["index"]
+                v.index
             ),
             Err(e) => println!("roles: {role} not registered: {e}"),
         }
     }
     let t = Instant::now();
-    let receipt: Value = a
-        .post(
-            "/v1/records",
-            &json!({
-                "address": "ucxl://demo:developer@chorus:demo/*^/decisions/storage.md",
-                "roles": ["developer"],
-                "text": "Decision: keep the palace in sled, one writer elected by Raft.",
-            }),
-            &[],
-        )
-        .await?;
+    let record = NewRecord {
+        address: "ucxl://demo:developer@chorus:demo/*^/decisions/storage.md".into(),
+        roles: vec!["developer".into()],
+        text: Some("Decision: keep the palace in sled, one writer elected by Raft.".into()),
+        ..NewRecord::default()
+    };
+    let receipt = a.publish_record(&record).await?;
     let cid = receipt["cid"].as_str().unwrap_or_default().to_string();
     println!(
         "publish: {an} signed and encrypted {} -> cid {}… (palace index {}, dht {}, announced {}) in {:.1} ms",
@@ -75,8 +67,8 @@ pub async fn run(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         receipt["announced"],
         t.elapsed().as_secs_f64() * 1000.0
     );
-    let got: Value = loop {
-        match r.get::<Value>(&format!("/v1/records/{cid}")).await {
+    let got = loop {
+        match r.record(&cid).await {
             Ok(v) => break v,
             Err(_) if t.elapsed() < Duration::from_secs(20) => {
                 tokio::time::sleep(Duration::from_millis(20)).await
@@ -89,16 +81,11 @@ pub async fn run(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         got["source"].as_str().unwrap_or("?"),
         got["record"]["author"].as_str().unwrap_or("?")
     );
-    match r
-        .post::<_, Value>(&format!("/v1/records/{cid}/decrypt"), &json!({}), &[])
-        .await
-    {
+    match r.decrypt_record(&cid).await {
         Ok(_) => println!("decrypt: {rn} decrypted it (unexpected: it holds no role key)"),
         Err(e) => println!("decrypt: {rn} cannot read it: {e}"),
     }
-    let plain: Value = a
-        .post(&format!("/v1/records/{cid}/decrypt"), &json!({}), &[])
-        .await?;
+    let plain = a.decrypt_record(&cid).await?;
     println!(
         "decrypt: {an} (developer key) reads: {}",
         plain["text"].as_str().unwrap_or("?")

@@ -4,7 +4,10 @@
 use std::time::Instant;
 
 use anyhow::bail;
-use serde_json::{Value, json};
+use chorus_client::types::{
+    ReadParams, drawers::NewDrawer, kg::NewFact, search::SearchQuery, tunnels::NewTunnel,
+};
+use chorus_palace::RoomRef;
 
 use super::Ctx;
 
@@ -71,56 +74,55 @@ pub async fn run(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     };
     println!("\npalace: agents file memories on their own nodes");
     let mut last_index = 0;
-    let mut ids = Vec::new();
     for (agent, room, text) in MEMORIES {
         let n = node_of(agent);
         let t = Instant::now();
-        let w: Value = ctx.clients[n]
-            .post(
-                "/v1/palace/drawers",
-                &json!({"wing": agent, "room": room, "content": text, "added_by": agent}),
-                &[],
-            )
-            .await?;
-        last_index = last_index.max(w["index"].as_u64().unwrap_or(0));
-        ids.push(w["id"].as_str().unwrap_or_default().to_string());
+        let d = NewDrawer {
+            wing: agent.to_string(),
+            room: room.to_string(),
+            content: text.to_string(),
+            added_by: Some(agent.to_string()),
+            ..NewDrawer::default()
+        };
+        let w = ctx.clients[n].add_drawer(&d, None).await?;
+        last_index = last_index.max(w.at.index);
         println!(
             "  {agent} on {}: filed in {agent}/{room} at index {} ({:.1} ms)",
             ctx.nodes[n].name,
-            w["index"],
+            w.at.index,
             ms(t)
         );
     }
-    let again: Value = ctx.clients[up[0]]
-        .post(
-            "/v1/palace/drawers",
-            &json!({"wing": MEMORIES[0].0, "room": MEMORIES[0].1, "content": MEMORIES[0].2}),
-            &[],
-        )
-        .await?;
+    let first = NewDrawer {
+        wing: MEMORIES[0].0.into(),
+        room: MEMORIES[0].1.into(),
+        content: MEMORIES[0].2.into(),
+        ..NewDrawer::default()
+    };
+    let again = ctx.clients[up[0]].add_drawer(&first, None).await?;
     println!(
-        "  filing the first memory again returns the same id {} with already_exists={}",
-        again["id"], again["already_exists"]
+        "  filing the first memory again returns the same id {:?} with already_exists={}",
+        again.value.id, again.value.already_exists
     );
-    let t: Value = ctx.clients[up[0]]
-        .post(
-            "/v1/palace/tunnels",
-            &json!({"a": {"wing": "agent-a", "room": "search"},
-                    "b": {"wing": "agent-b", "room": "retrieval"},
-                    "label": "both work on finding memories", "created_by": "agent-a"}),
-            &[],
-        )
-        .await?;
-    let f: Value = ctx.clients[up[up.len() - 1]]
-        .post(
-            "/v1/palace/kg/facts",
-            &json!({"subject": "agent-b", "predicate": "works_on", "object": "retrieval"}),
-            &[],
-        )
-        .await?;
-    last_index = last_index
-        .max(t["index"].as_u64().unwrap_or(0))
-        .max(f["index"].as_u64().unwrap_or(0));
+    let room = |wing: &str, room: &str| RoomRef {
+        wing: wing.into(),
+        room: room.into(),
+    };
+    let tunnel = NewTunnel {
+        a: room("agent-a", "search"),
+        b: room("agent-b", "retrieval"),
+        label: Some("both work on finding memories".into()),
+        created_by: Some("agent-a".into()),
+    };
+    let t = ctx.clients[up[0]].create_tunnel(&tunnel, None).await?;
+    let fact = NewFact {
+        subject: "agent-b".into(),
+        predicate: "works_on".into(),
+        object: "retrieval".into(),
+        ..NewFact::default()
+    };
+    let f = ctx.clients[up[up.len() - 1]].add_fact(&fact, None).await?;
+    last_index = last_index.max(t.at.index).max(f.at.index);
     println!(
         "  a tunnel links agent-a/search and agent-b/retrieval; the knowledge graph records agent-b works_on retrieval"
     );
@@ -132,16 +134,15 @@ pub async fn run(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         (up[0], "writer", Some("agent-b")),
     ];
     for (n, query, wing) in searches {
-        let mut path = format!(
-            "/v1/palace/search?q={}&limit=3&min_index={last_index}",
-            encode(query)
-        );
-        if let Some(w) = wing {
-            path.push_str(&format!("&wing={w}"));
-        }
+        let q = SearchQuery {
+            q: query.into(),
+            wing: wing.map(str::to_string),
+            limit: Some(3),
+            min_index: Some(last_index),
+            ..SearchQuery::default()
+        };
         let t = Instant::now();
-        let r: Value = ctx.clients[n].get(&path).await?;
-        let hits = r["hits"].as_array().cloned().unwrap_or_default();
+        let hits = ctx.clients[n].search(&q).await?.hits;
         println!(
             "  on {} search {query}{}: {} hit(s) in {:.1} ms",
             ctx.nodes[n].name,
@@ -152,40 +153,24 @@ pub async fn run(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         for h in hits.iter().take(2) {
             println!(
                 "    {}/{} score {:.2}: {}",
-                h["wing"].as_str().unwrap_or("?"),
-                h["room"].as_str().unwrap_or("?"),
-                h["score"].as_f64().unwrap_or(0.0),
-                h["snippet"].as_str().unwrap_or("")
+                h.wing, h.room, h.score, h.snippet
             );
         }
         if hits.is_empty() {
             bail!("search {query} on {} found nothing", ctx.nodes[n].name);
         }
     }
-    let st: Value = ctx.clients[up[0]]
-        .get(&format!("/v1/palace/status?min_index={last_index}"))
+    let st = ctx.clients[up[0]]
+        .palace_status(&ReadParams::new(Some(last_index), false))
         .await?;
+    let (documents, indexed) = st
+        .search
+        .as_ref()
+        .map(|s| (s.documents, s.indexed_index))
+        .unwrap_or_default();
     println!(
-        "palace: {} drawers in {} wings / {} rooms, {} fact(s), {} tunnel(s); this node's index holds {} documents at index {}",
-        st["drawers"],
-        st["wings"],
-        st["rooms"],
-        st["facts"],
-        st["tunnels"],
-        st["search"]["documents"],
-        st["search"]["indexed_index"]
+        "palace: {} drawers in {} wings / {} rooms, {} fact(s), {} tunnel(s); this node's index holds {documents} documents at index {indexed}",
+        st.counts.drawers, st.counts.wings, st.counts.rooms, st.counts.facts, st.counts.tunnels,
     );
     Ok(())
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
