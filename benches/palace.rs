@@ -214,7 +214,11 @@ async fn ingest(c: &ProcessCluster, leader: usize, docs: &[Drawer]) -> anyhow::R
                 let next = queue.lock().ok().and_then(|mut q| q.next());
                 let Some(body) = next else { break };
                 let (status, resp) = http
-                    .post("/v1/palace/drawers/batch", body, REQUEST_TIMEOUT)
+                    .post(
+                        chorus_client::types::paths::DRAWERS_BATCH,
+                        body,
+                        REQUEST_TIMEOUT,
+                    )
                     .await?;
                 anyhow::ensure!(
                     status == 200,
