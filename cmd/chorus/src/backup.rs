@@ -4,7 +4,6 @@ use std::{io::Write, path::PathBuf};
 
 use anyhow::Context;
 use chorus_client::types::ReadParams;
-use chorus_types::exit;
 use clap::Subcommand;
 
 use crate::{
@@ -116,19 +115,15 @@ pub async fn run(target: &TargetArgs, cmd: BackupCmd, json: bool) -> anyhow::Res
         BackupCmd::Restore { file } => {
             let bytes = read_file(&file)?;
             let dir = target.local_data_dir();
-            let report = chorus_node::restore(&dir, &bytes).map_err(|e| {
-                let code = match &e {
-                    chorus_node::RestoreError::Verify(_) => exit::DATA,
-                    chorus_node::RestoreError::DataDir(chorus_node::DataDirError::Locked {
-                        ..
-                    }) => exit::TEMPORARY,
-                    _ => exit::IO,
-                };
-                let message = match code {
-                    exit::DATA => format!("{}: {e}", file.display()),
+            let report = chorus_backup::restore(&dir, &bytes).map_err(|e| {
+                let message = match &e {
+                    chorus_backup::RestoreError::Verify(_) => format!("{}: {e}", file.display()),
                     _ => e.to_string(),
                 };
-                Failure { code, message }
+                Failure {
+                    code: e.exit_code(),
+                    message,
+                }
             })?;
             let m = &report.manifest;
             if json {

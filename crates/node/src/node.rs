@@ -103,12 +103,14 @@ impl Node {
         resolver: Arc<dyn Resolver>,
     ) -> Result<NodeHandle, StartError> {
         let started = Instant::now();
-        let data_dir = DataDir::open(&config.data_dir)?;
-        crate::restore::finish_interrupted(data_dir.root()).map_err(|e| DataDirError::Io {
-            path: data_dir.path("raft.restoring"),
-            source: std::io::Error::other(e.to_string()),
+        let data_dir = DataDir::open(&config.data_dir).map_err(DataDirError::from)?;
+        chorus_backup::restore::finish_interrupted(data_dir.root()).map_err(|e| {
+            DataDirError::Io {
+                path: data_dir.path("raft.restoring"),
+                source: std::io::Error::other(e.to_string()),
+            }
         })?;
-        let keypair = data_dir.node_key()?;
+        let keypair = crate::datadir::node_key(&data_dir)?;
         let signer = crate::records::signer(&keypair).map_err(StartError::Records)?;
         let gate = chorus_decisions::RoleGate::default();
         let p2p_config = chorus_p2p::Config {
@@ -238,7 +240,9 @@ impl Node {
             socket: api.socket_path().clone(),
         };
         let json = serde_json::to_vec_pretty(&ports).unwrap_or_default();
-        data_dir.write_run_file("ports.json", &json)?;
+        data_dir
+            .write_run_file("ports.json", &json)
+            .map_err(DataDirError::from)?;
         info!(peer_id = %ports.peer_id, p2p = ?ports.p2p, health = %ports.health, api = ?ports.api, "node started");
         Ok(NodeHandle {
             p2p,
