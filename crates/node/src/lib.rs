@@ -11,6 +11,7 @@ pub mod config;
 pub mod datadir;
 mod node;
 mod records;
+mod running;
 mod search;
 pub mod secret_file;
 pub mod settings;

@@ -1,20 +1,15 @@
 //! Starting and stopping a node.
 
-use std::{
-    net::SocketAddr,
-    path::PathBuf,
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Instant};
 
 use chorus_p2p::{Presence, Resolver, SystemResolver};
 use serde::{Deserialize, Serialize};
 use tracing::{info, warn};
 
-use crate::{DataDir, DataDirError, NodeConfig};
-
-/// How long shutdown waits for each subsystem before moving on.
-const SHUTDOWN_STEP: Duration = Duration::from_secs(5);
+use crate::{
+    DataDir, DataDirError, NodeConfig,
+    running::{Part, Running},
+};
 
 /// Starting a node failed.
 #[derive(Debug, thiserror::Error)]
@@ -72,7 +67,8 @@ pub struct NodeHandle {
     /// Decision records: publish, receive, fetch.
     pub records: chorus_decisions::Service,
     ports: Ports,
-    api: Option<chorus_api::Server>,
+    /// Everything started, stopped in reverse at shutdown.
+    running: Running,
     data_dir: Option<DataDir>,
 }
 
@@ -127,7 +123,9 @@ impl Node {
                 .map(chorus_p2p::psk_from_secret),
             ..chorus_p2p::Config::default()
         };
+        let mut running = Running::default();
         let (p2p, inbound) = chorus_p2p::start(p2p_config, keypair, &registry, resolver).await?;
+        running.push(Part::Mesh(p2p.clone()));
         let r = &config.raft;
         let consensus_config = chorus_consensus::Config {
             cluster: config.cluster.clone(),
@@ -145,18 +143,15 @@ impl Node {
             snapshot_chunk_bytes: r.snapshot_chunk_bytes,
             ..chorus_consensus::Config::default()
         };
-        let search = match crate::search::open_follower(&data_dir.path("index")) {
-            Ok(f) => f,
-            Err(e) => {
-                p2p.shutdown().await;
-                return Err(e.into());
-            }
-        };
+        let search = running
+            .check(crate::search::open_follower(&data_dir.path("index")))
+            .await?;
+        running.push(Part::Search(search.clone()));
         let hooks: Vec<Arc<dyn chorus_consensus::Hooks>> = vec![
             Arc::new(crate::search::SearchHook(Arc::downgrade(&search))),
             Arc::new(gate.clone()),
         ];
-        let consensus = match chorus_consensus::Consensus::start(
+        let consensus = chorus_consensus::Consensus::start(
             consensus_config,
             p2p.clone(),
             inbound.raft,
@@ -165,17 +160,11 @@ impl Node {
             &registry,
             hooks,
         )
-        .await
-        {
-            Ok(c) => c,
-            Err(e) => {
-                search.shutdown(SHUTDOWN_STEP).await;
-                p2p.shutdown().await;
-                return Err(e.into());
-            }
-        };
+        .await;
+        let consensus = running.check(consensus).await?;
+        running.push(Part::Consensus(consensus.clone()));
         crate::search::connect(&search, consensus.clone());
-        let records = match crate::records::start(
+        let records = crate::records::start(
             &data_dir,
             p2p.clone(),
             consensus.clone(),
@@ -183,15 +172,9 @@ impl Node {
             gate,
             inbound.records,
             &registry,
-        ) {
-            Ok(r) => r,
-            Err(e) => {
-                consensus.shutdown().await;
-                search.shutdown(SHUTDOWN_STEP).await;
-                p2p.shutdown().await;
-                return Err(e);
-            }
-        };
+        );
+        let records = running.check(records).await?;
+        running.push(Part::Records(records.clone()));
         let presence = Presence {
             node_name: config.node_name.clone(),
             role: config.role.clone(),
@@ -222,16 +205,9 @@ impl Node {
             api_token: config.api_token.clone(),
             socket_path: data_dir.socket_path(),
         };
-        let api = match chorus_api::start(api_config, services).await {
-            Ok(api) => api,
-            Err(e) => {
-                records.shutdown().await;
-                consensus.shutdown().await;
-                search.shutdown(SHUTDOWN_STEP).await;
-                p2p.shutdown().await;
-                return Err(e.into());
-            }
-        };
+        let api = running
+            .check(chorus_api::start(api_config, services).await)
+            .await?;
         let ports = Ports {
             peer_id: p2p.local_peer_id().to_string(),
             p2p: p2p.listen_addrs().iter().map(|a| a.to_string()).collect(),
@@ -239,10 +215,15 @@ impl Node {
             api: api.api_addr(),
             socket: api.socket_path().clone(),
         };
+        running.push(Part::Api(api));
         let json = serde_json::to_vec_pretty(&ports).unwrap_or_default();
-        data_dir
-            .write_run_file("ports.json", &json)
-            .map_err(DataDirError::from)?;
+        running
+            .check(
+                data_dir
+                    .write_run_file("ports.json", &json)
+                    .map_err(DataDirError::from),
+            )
+            .await?;
         info!(peer_id = %ports.peer_id, p2p = ?ports.p2p, health = %ports.health, api = ?ports.api, "node started");
         Ok(NodeHandle {
             p2p,
@@ -251,7 +232,7 @@ impl Node {
             search,
             records,
             ports,
-            api: Some(api),
+            running,
             data_dir: Some(data_dir),
         })
     }
@@ -263,31 +244,11 @@ impl NodeHandle {
         &self.ports
     }
 
-    /// Stops the node in dependency order: the API stops taking requests, then consensus, then
-    /// the mesh closes its connections, then the data directory lock is released. Each step is
-    /// bounded.
+    /// Stops the node in reverse start order: the API stops taking requests, then the records
+    /// service, consensus, the search follower and the mesh; the data directory lock is
+    /// released last. Each step is bounded by 5 s.
     pub async fn shutdown(mut self) {
-        if let Some(api) = self.api.take()
-            && tokio::time::timeout(SHUTDOWN_STEP, api.shutdown())
-                .await
-                .is_err()
-        {
-            warn!("API did not stop within {SHUTDOWN_STEP:?}");
-        }
-        self.records.shutdown().await;
-        if tokio::time::timeout(SHUTDOWN_STEP, self.consensus.shutdown())
-            .await
-            .is_err()
-        {
-            warn!("consensus did not stop within {SHUTDOWN_STEP:?}");
-        }
-        self.search.shutdown(SHUTDOWN_STEP).await;
-        if tokio::time::timeout(SHUTDOWN_STEP, self.p2p.shutdown())
-            .await
-            .is_err()
-        {
-            warn!("mesh did not stop within {SHUTDOWN_STEP:?}");
-        }
+        std::mem::take(&mut self.running).stop().await;
         drop(self.data_dir.take());
         info!("node stopped");
     }
