@@ -1,4 +1,5 @@
-//! Shared vocabulary of Chorus: fencing tokens, status documents, UCXL addresses and exit codes.
+//! Shared vocabulary of Chorus: fencing tokens, status documents, UCXL addresses, node roles and
+//! exit codes.
 //!
 //! This crate owns plain data types and their validation. It performs no IO, spawns no tasks and
 //! depends on no other Chorus crate, so every other crate can use it.
@@ -8,5 +9,6 @@
 
 pub mod exit;
 pub mod fencing;
+pub mod role;
 pub mod status;
 pub mod ucxl;
