@@ -27,7 +27,7 @@ pub mod store;
 pub mod types;
 pub mod wire;
 
-pub use config::Config;
+pub use config::{Config, Invalid};
 pub use error::{ReadError, WriteError};
 pub use handle::{Consensus, Consistency, MemberInfo, RaftStatus, StartError};
 pub use hooks::Hooks;
