@@ -21,7 +21,7 @@ mod server;
 mod services;
 
 pub use error::ApiError;
-pub use server::{Config, Server, start};
+pub use server::{Config, Invalid, Server, start};
 pub use services::{NodeInfo, Services};
 
 /// Errors binding the listeners.

@@ -18,7 +18,7 @@ use tracing::info;
 use crate::{Services, routes};
 
 /// Where the API listens.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     /// IP address of the TCP listeners.
     pub http_bind: IpAddr,
@@ -28,8 +28,63 @@ pub struct Config {
     pub api_port: u16,
     /// Bearer token of the TCP API; `None` keeps it off.
     pub api_token: Option<String>,
-    /// Unix socket path.
+    /// Unix socket path (the node puts it in its data directory).
     pub socket_path: PathBuf,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("http_bind", &self.http_bind)
+            .field("health_port", &self.health_port)
+            .field("api_port", &self.api_port)
+            .field("api_token", &self.api_token.as_ref().map(|_| "<redacted>"))
+            .field("socket_path", &self.socket_path)
+            .finish()
+    }
+}
+
+impl Default for Config {
+    /// Every address, health on 8081, the API on 8080 (off without a token), the socket at
+    /// `sockets/api.sock` relative to the working directory.
+    fn default() -> Self {
+        Self {
+            http_bind: IpAddr::from([0, 0, 0, 0]),
+            health_port: 8081,
+            api_port: 8080,
+            api_token: None,
+            socket_path: PathBuf::from(chorus_datadir::SOCKET),
+        }
+    }
+}
+
+/// A setting the listeners cannot use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field} = {value}: expected {expected}")]
+pub struct Invalid {
+    /// The field.
+    pub field: &'static str,
+    /// Its value.
+    pub value: String,
+    /// What was expected.
+    pub expected: String,
+}
+
+impl Config {
+    /// Checks what can be checked before binding: the socket path fits a Unix socket address.
+    pub fn validate(&self) -> Result<(), Vec<Invalid>> {
+        let len = self.socket_path.as_os_str().len();
+        if len > MAX_SOCKET_PATH {
+            return Err(vec![Invalid {
+                field: "socket_path",
+                value: self.socket_path.display().to_string(),
+                expected: format!(
+                    "a path of at most {MAX_SOCKET_PATH} bytes (Unix sockets allow no more; this one is {len}): choose a shorter data directory"
+                ),
+            }]);
+        }
+        Ok(())
+    }
 }
 
 /// The running listeners.
