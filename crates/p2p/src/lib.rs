@@ -27,7 +27,7 @@ mod transport;
 mod vocab;
 
 pub use codec::BytesCodec;
-pub use config::{Config, ConfigError, Limits, validate_cluster_name};
+pub use config::{Config, ConfigError, Limits, default_listen, validate_cluster_name};
 pub use dns::{DnsTarget, Resolver, StaticResolver, SystemResolver};
 pub use error::{DhtError, Error, RequestError};
 pub use handle::{Handle, start};
