@@ -16,6 +16,6 @@ mod search;
 pub mod secret_file;
 pub mod settings;
 
-pub use config::{ConfigError, NodeConfig, RaftSettings, SettingError};
+pub use config::{ConfigError, NodeConfig, SettingError};
 pub use datadir::{DataDir, DataDirError};
 pub use node::{Node, NodeHandle, Ports, StartError};

@@ -109,40 +109,10 @@ impl Node {
         let keypair = crate::datadir::node_key(&data_dir)?;
         let signer = crate::records::signer(&keypair).map_err(StartError::Records)?;
         let gate = chorus_decisions::RoleGate::default();
-        let p2p_config = chorus_p2p::Config {
-            cluster: config.cluster.clone(),
-            listen_addrs: config.listen_addrs.clone(),
-            bootstrap_peers: config.bootstrap_peers.clone(),
-            bootstrap_dns: config.bootstrap_dns.clone(),
-            dns_interval: config.bootstrap_dns_interval,
-            mdns: config.mdns,
-            dht: config.dht,
-            psk: config
-                .cluster_secret
-                .as_deref()
-                .map(chorus_p2p::psk_from_secret),
-            ..chorus_p2p::Config::default()
-        };
         let mut running = Running::default();
-        let (p2p, inbound) = chorus_p2p::start(p2p_config, keypair, &registry, resolver).await?;
+        let (p2p, inbound) =
+            chorus_p2p::start(config.p2p.clone(), keypair, &registry, resolver).await?;
         running.push(Part::Mesh(p2p.clone()));
-        let r = &config.raft;
-        let consensus_config = chorus_consensus::Config {
-            cluster: config.cluster.clone(),
-            node_name: config.node_name.clone(),
-            heartbeat: r.heartbeat,
-            election_min: r.election_min,
-            election_max: r.election_max,
-            bootstrap_expect: config.bootstrap_expect,
-            max_voters: r.max_voters,
-            max_learners: r.max_learners,
-            voter: config.role != "portal",
-            write_timeout: r.write_timeout,
-            read_timeout: r.read_timeout,
-            snapshot_every: r.snapshot_every,
-            snapshot_chunk_bytes: r.snapshot_chunk_bytes,
-            ..chorus_consensus::Config::default()
-        };
         let search = running
             .check(crate::search::open_follower(&data_dir.path("index")))
             .await?;
@@ -152,7 +122,7 @@ impl Node {
             Arc::new(gate.clone()),
         ];
         let consensus = chorus_consensus::Consensus::start(
-            consensus_config,
+            config.consensus.clone(),
             p2p.clone(),
             inbound.raft,
             inbound.write,
@@ -177,7 +147,7 @@ impl Node {
         running.push(Part::Records(records.clone()));
         let presence = Presence {
             node_name: config.node_name.clone(),
-            role: config.role.clone(),
+            role: config.role.to_string(),
             version: chorus_telemetry::VERSION.to_string(),
             ..Presence::default()
         };
@@ -192,21 +162,14 @@ impl Node {
             records: records.clone(),
             info: chorus_api::NodeInfo {
                 node_name: config.node_name.clone(),
-                role: config.role.clone(),
-                cluster: config.cluster.clone(),
-                bootstrap_expect: config.bootstrap_expect,
+                role: config.role.to_string(),
+                cluster: config.cluster().to_string(),
+                bootstrap_expect: config.consensus.bootstrap_expect,
             },
             started,
         };
-        let api_config = chorus_api::Config {
-            http_bind: config.http_bind,
-            health_port: config.health_port,
-            api_port: config.api_port,
-            api_token: config.api_token.clone(),
-            socket_path: data_dir.socket_path(),
-        };
         let api = running
-            .check(chorus_api::start(api_config, services).await)
+            .check(chorus_api::start(config.api.clone(), services).await)
             .await?;
         let ports = Ports {
             peer_id: p2p.local_peer_id().to_string(),
