@@ -11,6 +11,11 @@
 //!   follower over HTTP, top 10 with snippets: latency p50/p99 (sequential, after a warm-up).
 //!   SQLite runs them in-process (no HTTP), so its figure leaves out the transport.
 //!
+//! - Restore (issue #14): a backup of the ingested palace taken on a follower
+//!   (`POST /v1/backup`), its size; then, with the cluster stopped, `chorus backup restore` into
+//!   an empty data directory and the first start of one node on it, until a search at the
+//!   backup's index answers with every drawer indexed ("search ready").
+//!
 //! Run: `./scripts/bench palace`. `CHORUS_BENCH_DRAWERS`, `CHORUS_BENCH_BATCH` (1000),
 //! `CHORUS_BENCH_INFLIGHT` (4) and `CHORUS_BENCH_ROUNDS` (5) scale it.
 
@@ -23,7 +28,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chorus_testkit::ProcessCluster;
+use chorus_testkit::{AgentProcess, ProcessCluster, bin_path};
 use common::{Http, pct, sorted};
 use serde_json::{Value, json};
 
@@ -285,6 +290,104 @@ async fn search_latencies(
     Ok((sorted(lat), empty))
 }
 
+struct Restore {
+    backup_bytes: usize,
+    backup_s: f64,
+    restore_s: f64,
+    start_to_search_s: f64,
+    index: u64,
+    documents: u64,
+}
+
+/// Takes a backup on `follower`, stops the cluster, restores the backup into an empty data
+/// directory with the CLI and starts one node on it, timing each step until a search at the
+/// backup's index answers with `n` documents indexed.
+async fn restore(
+    c: ProcessCluster,
+    follower: usize,
+    n: usize,
+    token_path: &str,
+) -> anyhow::Result<Restore> {
+    let mut http = Http::new(&api_addr(&c, follower), Some(TOKEN.into()));
+    let t = Instant::now();
+    let (status, bytes) = http
+        .post("/v1/backup", Vec::new(), Duration::from_secs(600))
+        .await?;
+    anyhow::ensure!(status == 200, "backup: {status}");
+    let backup_s = t.elapsed().as_secs_f64();
+    drop(http);
+    drop(c);
+    let dir = tempfile::Builder::new()
+        .prefix("palace-restore-")
+        .tempdir()?;
+    let file = dir.path().join("bench.chorus-backup");
+    std::fs::write(&file, &bytes)?;
+    let data = dir.path().join("node");
+
+    let t = Instant::now();
+    let out = std::process::Command::new(bin_path("chorus")?)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["backup", "restore", "--json"])
+        .arg(&file)
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "restore: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let restore_s = t.elapsed().as_secs_f64();
+    let report: Value = serde_json::from_slice(&out.stdout)?;
+    let index = report["manifest"]["applied_index"].as_u64().unwrap_or(0);
+
+    let t = Instant::now();
+    let args: Vec<String> = [
+        "--cluster",
+        "pbench-restored",
+        "--node-name",
+        "restored",
+        "--listen-addrs",
+        "/ip4/127.0.0.1/tcp/0",
+        "--health-port",
+        "0",
+        "--api-port",
+        "0",
+        "--api-token-file",
+        token_path,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let node = AgentProcess::start(&data, &args, &[("CHORUS_MDNS".into(), "false".into())]).await?;
+    let addr = node.ports["api"].as_str().unwrap_or_default().to_string();
+    let mut http = Http::new(&addr, Some(TOKEN.into()));
+    let documents = loop {
+        let path = format!("/v1/palace/search?q=memory&limit=1&min_index={index}");
+        if let Ok((200, _)) = http.get(&path, REQUEST_TIMEOUT).await {
+            let st = get_json(&mut http, "/v1/palace/status").await?;
+            let docs = st["search"]["documents"].as_u64().unwrap_or(0);
+            if docs >= n as u64 {
+                break docs;
+            }
+        }
+        anyhow::ensure!(
+            t.elapsed() < Duration::from_secs(600),
+            "the restored node's search did not become ready"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let start_to_search_s = t.elapsed().as_secs_f64();
+    drop(node);
+    Ok(Restore {
+        backup_bytes: bytes.len(),
+        backup_s,
+        restore_s,
+        start_to_search_s,
+        index,
+        documents,
+    })
+}
+
 fn sqlite(docs: &[Drawer], queries: &[Value], rounds: usize) -> anyhow::Result<Value> {
     let dir = tempfile::Builder::new().prefix("palace-fts5-").tempdir()?;
     let corpus = dir.path().join("corpus.tsv");
@@ -347,7 +450,8 @@ async fn main() -> anyhow::Result<()> {
     let (lat, empty) = search_latencies(&c, follower, &qs, rounds).await?;
     let mut http = Http::new(&api_addr(&c, follower), Some(TOKEN.into()));
     let st = get_json(&mut http, "/v1/palace/status").await?;
-    drop(c);
+    drop(http);
+    let rs = restore(c, follower, n, &token_path).await?;
     let _ = std::fs::remove_file(&token);
 
     let s = sqlite(&docs, &qs, rounds)?;
@@ -398,6 +502,19 @@ async fn main() -> anyhow::Result<()> {
         "\n(sqlite {}: one local writer, WAL, synchronous=NORMAL, transactions of {}; its searches run in-process, ours over HTTP on a follower)",
         s["sqlite_version"].as_str().unwrap_or("?"),
         batch()
+    );
+    println!(
+        "\nbackup of {n} drawers at index {}: {:.1} MB, taken in {:.2} s",
+        rs.index,
+        rs.backup_bytes as f64 / 1e6,
+        rs.backup_s
+    );
+    println!(
+        "restore {:.2} s + first start to search ready ({} documents) {:.2} s = {:.2} s",
+        rs.restore_s,
+        rs.documents,
+        rs.start_to_search_s,
+        rs.restore_s + rs.start_to_search_s
     );
     println!(
         "targets: ingest >= 5000 drawers/s replicated: {}; search p99 <= 10 ms: {}",
