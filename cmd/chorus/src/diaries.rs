@@ -1,13 +1,10 @@
 //! `chorus palace diary …`: agent diaries.
 
-use chorus_client::{
-    Client,
-    types::{diaries::NewDiaryEntry, query::PageQuery},
-};
+use chorus_client::{Client, types::diaries::NewDiaryEntry};
 use clap::Subcommand;
 
 use crate::{
-    flags::{ReadFlags, text_arg},
+    flags::{PageFlags, text_arg},
     output::print,
 };
 
@@ -28,14 +25,8 @@ pub enum DiaryCmd {
     Read {
         /// Agent name.
         agent: String,
-        /// Page size.
-        #[arg(long)]
-        limit: Option<usize>,
-        /// Cursor of the previous page.
-        #[arg(long)]
-        cursor: Option<String>,
         #[command(flatten)]
-        read: ReadFlags,
+        page: PageFlags,
     },
 }
 
@@ -49,19 +40,6 @@ pub async fn run(client: &Client, cmd: DiaryCmd) -> anyhow::Result<()> {
             };
             print(&client.append_diary(&agent, &entry, None).await?)
         }
-        DiaryCmd::Read {
-            agent,
-            limit,
-            cursor,
-            read,
-        } => {
-            let q = PageQuery {
-                limit,
-                cursor,
-                min_index: read.min_index,
-                consistency: read.consistency(),
-            };
-            print(&client.diary(&agent, &q).await?)
-        }
+        DiaryCmd::Read { agent, page } => print(&client.diary(&agent, &page.query()).await?),
     }
 }

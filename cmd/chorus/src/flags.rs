@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Context;
-use chorus_client::types::ReadParams;
+use chorus_client::types::{ReadParams, query::PageQuery};
 use clap::Args;
 
 /// Flags every read takes.
@@ -26,6 +26,31 @@ impl ReadFlags {
     /// The `consistency` query value.
     pub fn consistency(&self) -> Option<String> {
         self.params().consistency
+    }
+}
+
+/// Flags every paged read takes: the page and the read flags.
+#[derive(Args, Debug, Clone, Default)]
+pub struct PageFlags {
+    /// Page size (1..=1000, default 50).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Cursor of the previous page.
+    #[arg(long)]
+    pub cursor: Option<String>,
+    #[command(flatten)]
+    pub read: ReadFlags,
+}
+
+impl PageFlags {
+    /// As the API's page query.
+    pub fn query(&self) -> PageQuery {
+        PageQuery {
+            limit: self.limit,
+            cursor: self.cursor.clone(),
+            min_index: self.read.min_index,
+            consistency: self.read.consistency(),
+        }
     }
 }
 

@@ -7,7 +7,10 @@ use chorus_client::{
 use chorus_palace::Direction;
 use clap::Subcommand;
 
-use crate::{flags::ReadFlags, output::print};
+use crate::{
+    flags::{PageFlags, ReadFlags},
+    output::print,
+};
 
 /// Knowledge-graph commands.
 #[derive(Subcommand, Debug)]
@@ -51,14 +54,8 @@ pub enum KgCmd {
         /// out (entity is subject), in (entity is object) or both.
         #[arg(long, value_parser = direction)]
         direction: Option<Direction>,
-        /// Page size.
-        #[arg(long)]
-        limit: Option<usize>,
-        /// Cursor of the previous page.
-        #[arg(long)]
-        cursor: Option<String>,
         #[command(flatten)]
-        read: ReadFlags,
+        page: PageFlags,
     },
     /// Close the open facts `subject predicate object`.
     Invalidate {
@@ -76,14 +73,8 @@ pub enum KgCmd {
     Timeline {
         /// Entity name.
         entity: String,
-        /// Page size.
-        #[arg(long)]
-        limit: Option<usize>,
-        /// Cursor of the previous page.
-        #[arg(long)]
-        cursor: Option<String>,
         #[command(flatten)]
-        read: ReadFlags,
+        page: PageFlags,
     },
     /// Entity and fact counts.
     Stats {
@@ -101,18 +92,14 @@ fn direction(s: &str) -> Result<Direction, String> {
     }
 }
 
-fn query(
-    entity: String,
-    limit: Option<usize>,
-    cursor: Option<String>,
-    read: &ReadFlags,
-) -> KgQuery {
+fn query(entity: String, page: &PageFlags) -> KgQuery {
+    let p = page.query();
     KgQuery {
         entity,
-        limit,
-        cursor,
-        min_index: read.min_index,
-        consistency: read.consistency(),
+        limit: p.limit,
+        cursor: p.cursor,
+        min_index: p.min_index,
+        consistency: p.consistency,
         ..KgQuery::default()
     }
 }
@@ -147,14 +134,12 @@ pub async fn run(client: &Client, cmd: KgCmd) -> anyhow::Result<()> {
             entity,
             as_of,
             direction,
-            limit,
-            cursor,
-            read,
+            page,
         } => {
             let q = KgQuery {
                 as_of,
                 direction,
-                ..query(entity, limit, cursor, &read)
+                ..query(entity, &page)
             };
             print(&client.kg_query(&q).await?)
         }
@@ -172,16 +157,9 @@ pub async fn run(client: &Client, cmd: KgCmd) -> anyhow::Result<()> {
             };
             print(&client.invalidate(&what, None).await?)
         }
-        KgCmd::Timeline {
-            entity,
-            limit,
-            cursor,
-            read,
-        } => print(
-            &client
-                .kg_timeline(&query(entity, limit, cursor, &read))
-                .await?,
-        ),
+        KgCmd::Timeline { entity, page } => {
+            print(&client.kg_timeline(&query(entity, &page)).await?)
+        }
         KgCmd::Stats { read } => print(&client.kg_stats(&read.params()).await?),
     }
 }

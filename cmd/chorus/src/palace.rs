@@ -6,7 +6,6 @@ use chorus_client::{
     Client,
     types::{
         drawers::{DrawerBatch, DrawerQuery, DrawerUpdate, DuplicateCheck, NewDrawer},
-        query::PageQuery,
         search::SearchQuery,
     },
 };
@@ -14,7 +13,7 @@ use clap::Subcommand;
 
 use crate::{
     diaries,
-    flags::{ReadFlags, metadata, text_arg},
+    flags::{PageFlags, ReadFlags, metadata, text_arg},
     kg,
     output::{bad_data, print},
     tunnels,
@@ -74,14 +73,8 @@ pub enum PalaceCmd {
         /// Only this room (needs --wing).
         #[arg(long)]
         room: Option<String>,
-        /// Page size (1..=1000, default 50).
-        #[arg(long)]
-        limit: Option<usize>,
-        /// Cursor of the previous page.
-        #[arg(long)]
-        cursor: Option<String>,
         #[command(flatten)]
-        read: ReadFlags,
+        page: PageFlags,
     },
     /// Replace a drawer's content and/or its metadata.
     Update {
@@ -115,14 +108,8 @@ pub enum PalaceCmd {
     },
     /// Wings, rooms and their drawer counts.
     Taxonomy {
-        /// Page size.
-        #[arg(long)]
-        limit: Option<usize>,
-        /// Cursor of the previous page.
-        #[arg(long)]
-        cursor: Option<String>,
         #[command(flatten)]
-        read: ReadFlags,
+        page: PageFlags,
     },
     /// Counts of everything in the palace and the state of the search index.
     Status {
@@ -201,20 +188,15 @@ pub async fn run(client: &Client, cmd: PalaceCmd) -> anyhow::Result<()> {
             )
         }
         PalaceCmd::Get { id, read } => print(&client.drawer(&id, &read.params()).await?),
-        PalaceCmd::List {
-            wing,
-            room,
-            limit,
-            cursor,
-            read,
-        } => {
+        PalaceCmd::List { wing, room, page } => {
+            let p = page.query();
             let q = DrawerQuery {
                 wing,
                 room,
-                limit,
-                cursor,
-                min_index: read.min_index,
-                consistency: read.consistency(),
+                limit: p.limit,
+                cursor: p.cursor,
+                min_index: p.min_index,
+                consistency: p.consistency,
             };
             print(&client.drawers(&q).await?)
         }
@@ -245,19 +227,7 @@ pub async fn run(client: &Client, cmd: PalaceCmd) -> anyhow::Result<()> {
             };
             print(&client.check_duplicate(&check).await?)
         }
-        PalaceCmd::Taxonomy {
-            limit,
-            cursor,
-            read,
-        } => {
-            let q = PageQuery {
-                limit,
-                cursor,
-                min_index: read.min_index,
-                consistency: read.consistency(),
-            };
-            print(&client.taxonomy(&q).await?)
-        }
+        PalaceCmd::Taxonomy { page } => print(&client.taxonomy(&page.query()).await?),
         PalaceCmd::Status { read } => print(&client.palace_status(&read.params()).await?),
         PalaceCmd::Search {
             query,

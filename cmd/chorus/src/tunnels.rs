@@ -8,7 +8,10 @@ use chorus_client::{
 use chorus_palace::RoomRef;
 use clap::Subcommand;
 
-use crate::{flags::ReadFlags, output::print};
+use crate::{
+    flags::{PageFlags, ReadFlags},
+    output::print,
+};
 
 /// Tunnel commands.
 #[derive(Subcommand, Debug)]
@@ -33,14 +36,8 @@ pub enum TunnelCmd {
         /// Only tunnels touching this wing.
         #[arg(long)]
         wing: Option<String>,
-        /// Page size.
-        #[arg(long)]
-        limit: Option<usize>,
-        /// Cursor of the previous page.
-        #[arg(long)]
-        cursor: Option<String>,
         #[command(flatten)]
-        read: ReadFlags,
+        page: PageFlags,
     },
     /// Show a tunnel.
     Get {
@@ -83,18 +80,14 @@ pub async fn run(client: &Client, cmd: TunnelCmd) -> anyhow::Result<()> {
             };
             print(&client.create_tunnel(&t, None).await?)
         }
-        TunnelCmd::List {
-            wing,
-            limit,
-            cursor,
-            read,
-        } => {
+        TunnelCmd::List { wing, page } => {
+            let p = page.query();
             let q = TunnelQuery {
                 wing,
-                limit,
-                cursor,
-                min_index: read.min_index,
-                consistency: read.consistency(),
+                limit: p.limit,
+                cursor: p.cursor,
+                min_index: p.min_index,
+                consistency: p.consistency,
             };
             print(&client.tunnels(&q).await?)
         }
