@@ -52,49 +52,29 @@ pub struct DrawerBatch {
     pub drawers: Vec<NewDrawer>,
 }
 
-/// `POST /v1/palace/duplicate` (a POST because the text may be long; it writes nothing).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DuplicateCheck {
-    /// Wing.
-    pub wing: String,
-    /// Room.
-    pub room: String,
-    /// The exact text.
-    pub content: String,
-    /// See [`crate::ReadParams`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_index: Option<u64>,
-    /// See [`crate::ReadParams`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consistency: Option<String>,
+read_query! {
+    /// `POST /v1/palace/duplicate` (a POST because the text may be long; it writes nothing).
+    pub struct DuplicateCheck {
+        /// Wing.
+        wing: String,
+        /// Room.
+        room: String,
+        /// The exact text.
+        content: String,
+        ;
+    }
 }
 
-/// `GET /v1/palace/drawers?…`: a page of drawer heads in (wing, room, id) order.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DrawerQuery {
-    /// Only this wing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wing: Option<String>,
-    /// Only this room (needs `wing`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room: Option<String>,
-    /// Page size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<usize>,
-    /// `next_cursor` of the previous page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cursor: Option<String>,
-    /// See [`crate::ReadParams`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_index: Option<u64>,
-    /// See [`crate::ReadParams`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consistency: Option<String>,
+read_query! {
+    /// `GET /v1/palace/drawers?…`: a page of drawer heads in (wing, room, id) order.
+    pub struct DrawerQuery {
+        ;
+        /// Only this wing.
+        wing: String,
+        /// Only this room (needs `wing`).
+        room: String,
+    } paged
 }
-
-read_query!(DuplicateCheck, DrawerQuery);
 
 /// A drawer filed (or found already filed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

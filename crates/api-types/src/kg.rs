@@ -55,34 +55,19 @@ pub struct Invalidate {
     pub ended_at_ms: Option<u64>,
 }
 
-/// `GET /v1/palace/kg/query?…` and `GET /v1/palace/kg/timeline?…` (which refuses `as_of` and
-/// `direction`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KgQuery {
-    /// Entity name.
-    pub entity: String,
-    /// Only facts valid at this time (ms since the epoch).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub as_of: Option<u64>,
-    /// `out` (entity is subject), `in` (entity is object) or `both` (default).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub direction: Option<Direction>,
-    /// Page size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<usize>,
-    /// `next_cursor` of the previous page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cursor: Option<String>,
-    /// See [`crate::ReadParams`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_index: Option<u64>,
-    /// See [`crate::ReadParams`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consistency: Option<String>,
+read_query! {
+    /// `GET /v1/palace/kg/query?…` and `GET /v1/palace/kg/timeline?…` (which refuses `as_of`
+    /// and `direction`).
+    pub struct KgQuery {
+        /// Entity name.
+        entity: String,
+        ;
+        /// Only facts valid at this time (ms since the epoch).
+        as_of: u64,
+        /// `out` (entity is subject), `in` (entity is object) or `both` (default).
+        direction: Direction,
+    } paged
 }
-
-read_query!(KgQuery);
 
 /// An entity created or updated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

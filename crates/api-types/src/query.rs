@@ -49,40 +49,63 @@ impl ReadQuery for ReadParams {
     }
 }
 
-/// Implements [`ReadQuery`] for query types with `min_index` and `consistency` fields.
+/// Declares a request type that carries read parameters: its own fields, then (after `paged`)
+/// `limit` and `cursor`, then `min_index` and `consistency`, in that order (error messages list
+/// the fields in it), and implements [`ReadQuery`] for it. Every field is optional but those
+/// given before the `;`, which are required.
 macro_rules! read_query {
-    ($($t:ty),* $(,)?) => {
-        $(impl $crate::query::ReadQuery for $t {
+    (@struct $(#[$m:meta])* $name:ident { $($(#[$fm:meta])* $f:ident : $t:ty,)* }
+        { $($(#[$om:meta])* $o:ident : $ot:ty,)* } { $($extra:tt)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($(#[$fm])* pub $f: $t,)*
+            $($(#[$om])*
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub $o: Option<$ot>,)*
+            $($extra)*
+            /// See [`crate::ReadParams`].
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub min_index: Option<u64>,
+            /// See [`crate::ReadParams`].
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub consistency: Option<String>,
+        }
+
+        impl $crate::query::ReadQuery for $name {
             fn read_params(&self) -> $crate::query::ReadParams {
                 $crate::query::ReadParams {
                     min_index: self.min_index,
                     consistency: self.consistency.clone(),
                 }
             }
-        })*
+        }
+    };
+    ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* $f:ident : $t:ty,)* ;
+        $($(#[$om:meta])* $o:ident : $ot:ty,)* } paged) => {
+        $crate::query::read_query!(@struct $(#[$m])* $name { $($(#[$fm])* $f: $t,)* }
+            { $($(#[$om])* $o: $ot,)* } {
+            /// Page size (1 to 1000, default 50).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub limit: Option<usize>,
+            /// `next_cursor` of the previous page.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub cursor: Option<String>,
+        });
+    };
+    ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* $f:ident : $t:ty,)* ;
+        $($(#[$om:meta])* $o:ident : $ot:ty,)* }) => {
+        $crate::query::read_query!(@struct $(#[$m])* $name { $($(#[$fm])* $f: $t,)* }
+            { $($(#[$om])* $o: $ot,)* } {});
     };
 }
 pub(crate) use read_query;
 
-/// A page of a list: `?limit=&cursor=` with the read parameters (taxonomy, diaries).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PageQuery {
-    /// Page size (1..=1000, default 50).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<usize>,
-    /// `next_cursor` of the previous page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cursor: Option<String>,
-    /// See [`ReadParams`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_index: Option<u64>,
-    /// See [`ReadParams`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consistency: Option<String>,
+read_query! {
+    /// A page of a list: `?limit=&cursor=` with the read parameters (taxonomy, diaries).
+    pub struct PageQuery { ; } paged
 }
-
-read_query!(PageQuery);
 
 /// What a read answers: the value with the `applied_index` it reflects beside its fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,30 +4,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::query::read_query;
 
-/// `GET /v1/palace/search?…`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SearchQuery {
-    /// The query (BM25; "exact phrase", +must, -not).
-    pub q: String,
-    /// Only this wing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wing: Option<String>,
-    /// Only this room.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room: Option<String>,
-    /// Most hits (1..=100, default 10).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<usize>,
-    /// See [`crate::ReadParams`]: the search waits until the index reflects it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_index: Option<u64>,
-    /// See [`crate::ReadParams`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consistency: Option<String>,
+read_query! {
+    /// `GET /v1/palace/search?…`; with `min_index` the search waits until the index reflects it.
+    pub struct SearchQuery {
+        /// The query (BM25; "exact phrase", +must, -not).
+        q: String,
+        ;
+        /// Only this wing.
+        wing: String,
+        /// Only this room.
+        room: String,
+        /// Most hits (1..=100, default 10).
+        limit: usize,
+    }
 }
-
-read_query!(SearchQuery);
 
 /// One search hit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

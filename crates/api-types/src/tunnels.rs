@@ -21,28 +21,14 @@ pub struct NewTunnel {
     pub created_by: Option<String>,
 }
 
-/// `GET /v1/palace/tunnels?…`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TunnelQuery {
-    /// Only tunnels with an end in this wing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wing: Option<String>,
-    /// Page size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<usize>,
-    /// `next_cursor` of the previous page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cursor: Option<String>,
-    /// See [`crate::ReadParams`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_index: Option<u64>,
-    /// See [`crate::ReadParams`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consistency: Option<String>,
+read_query! {
+    /// `GET /v1/palace/tunnels?…`.
+    pub struct TunnelQuery {
+        ;
+        /// Only tunnels with an end in this wing.
+        wing: String,
+    } paged
 }
-
-read_query!(TunnelQuery);
 
 /// A tunnel deleted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -86,6 +86,17 @@ fn parse_cid(s: &str) -> Result<Cid, ApiError> {
         .map_err(|e| ApiError::invalid("cid", e.to_string()))
 }
 
+/// The record with content id `cid`: from the palace, else the DHT, else a peer.
+async fn fetch(state: &Shared, cid: &str) -> Result<Fetched, ApiError> {
+    let cid = parse_cid(cid)?;
+    state
+        .services
+        .records
+        .get(cid, &[])
+        .await
+        .map_err(ApiError::records)
+}
+
 fn parse_address(s: &str) -> Result<Address, ApiError> {
     s.parse::<Address>()
         .map_err(|e| ApiError::invalid("address", e.to_string()))
@@ -158,13 +169,7 @@ async fn get_record(
     AxState(state): AxState<Shared>,
     Path(cid): Path<String>,
 ) -> Result<Answer<FetchedOut>, ApiError> {
-    let cid = parse_cid(&cid)?;
-    let f = state
-        .services
-        .records
-        .get(cid, &[])
-        .await
-        .map_err(ApiError::records)?;
+    let f = fetch(&state, &cid).await?;
     Ok(answer::ok(FetchedOut::from(&f)))
 }
 
@@ -186,13 +191,7 @@ async fn export(
     AxState(state): AxState<Shared>,
     Path(cid): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let cid = parse_cid(&cid)?;
-    let f = state
-        .services
-        .records
-        .get(cid, &[])
-        .await
-        .map_err(ApiError::records)?;
+    let f = fetch(&state, &cid).await?;
     Ok((
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         chorus_records::armor(&f.record),
