@@ -16,7 +16,7 @@ use crate::{
 pub enum BackupCmd {
     /// Take a consistent backup of the palace from the node and write it to a file.
     Create {
-        /// Output file (default: chorus-<cluster>-<index>.chorus-backup in the current directory).
+        /// Output file (default: `chorus-<cluster>-<index>.chorus-backup` in the current directory).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Wait until the node applied at least this index first.

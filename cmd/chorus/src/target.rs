@@ -15,7 +15,7 @@ pub struct TargetArgs {
     /// File holding the API bearer token.
     #[arg(long, global = true, env = "CHORUS_API_TOKEN_FILE")]
     pub token_file: Option<PathBuf>,
-    /// Data directory of a local node (its socket is <data-dir>/sockets/api.sock).
+    /// Data directory of a local node (its socket is `<data-dir>/sockets/api.sock`).
     #[arg(long, global = true, env = "CHORUS_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
 }

@@ -2,7 +2,7 @@
 //! applied index, with a manifest, checked end to end.
 //!
 //! This crate owns the file format and its verification, the [seed file](seed) a restore leaves
-//! for consensus, and [restoring](restore) into a stopped node's data directory. It does not
+//! for consensus, and [restoring](mod@restore) into a stopped node's data directory. It does not
 //! read the node's state (the API takes the snapshot under the state lock) and links no storage
 //! engine: consensus converts the seed into Raft storage at the node's next start.
 //!

@@ -23,4 +23,6 @@ mod tunnels;
 
 pub use chorus_api_types as types;
 pub use client::{Client, Target};
+pub use cluster::BACKUP_WAIT;
 pub use error::Error;
+pub use search::REINDEX_WAIT;

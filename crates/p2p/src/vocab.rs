@@ -105,7 +105,7 @@ pub struct GossipMessage {
     /// The payload.
     pub data: Arc<Vec<u8>>,
     /// Present when the topic is application-validated: report a verdict with
-    /// [`Handle::report_validation`] before the message is forwarded.
+    /// [`crate::Handle::report_validation`] before the message is forwarded.
     pub validation: Option<ValidationToken>,
 }
 

@@ -6,7 +6,7 @@
 //! whoever writes it links no storage engine; releases before 0.2 and the first 0.2 builds left
 //! it in a sled database instead, under the `snapshot` tree's `seed` or `seed-v2` key, and those
 //! are still read. The node that starts on it turns the seed into ordinary Raft storage before
-//! Raft opens it ([`convert`]): a snapshot *at that same position* whose membership holds only
+//! Raft opens it (`convert`): a snapshot *at that same position* whose membership holds only
 //! this node, the log purged up to it, and a vote of that term. Raft then elects the node at the
 //! next term and its first new entry follows the restored index, so `applied_index` never moves
 //! backwards across a restore, and every node that joins installs the palace as a snapshot (the
