@@ -104,7 +104,7 @@ impl System for Chorus {
         Some(TOKEN.into())
     }
     fn path(&self) -> &'static str {
-        "/v1/palace/drawers"
+        chorus_client::types::paths::DRAWERS
     }
     fn body(&self, seq: u64) -> Vec<u8> {
         serde_json::to_vec(&json!({"wing": "bench", "room": "r", "content": value(seq)}))

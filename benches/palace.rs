@@ -219,7 +219,11 @@ async fn ingest(c: &ProcessCluster, leader: usize, docs: &[Drawer]) -> anyhow::R
                 let next = queue.lock().ok().and_then(|mut q| q.next());
                 let Some(body) = next else { break };
                 let (status, resp) = http
-                    .post("/v1/palace/drawers/batch", body, REQUEST_TIMEOUT)
+                    .post(
+                        chorus_client::types::paths::DRAWERS_BATCH,
+                        body,
+                        REQUEST_TIMEOUT,
+                    )
                     .await?;
                 anyhow::ensure!(
                     status == 200,
@@ -395,7 +399,7 @@ fn sqlite(docs: &[Drawer], queries: &[Value], rounds: usize) -> anyhow::Result<V
     drop(f);
     let qpath = dir.path().join("queries.json");
     std::fs::write(&qpath, serde_json::to_vec(queries)?)?;
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("palace_fts5.py");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fts5.py");
     let out = std::process::Command::new("python3")
         .arg(script)
         .arg(&corpus)
@@ -406,7 +410,7 @@ fn sqlite(docs: &[Drawer], queries: &[Value], rounds: usize) -> anyhow::Result<V
         .output()?;
     anyhow::ensure!(
         out.status.success(),
-        "palace_fts5.py failed: {}",
+        "fts5.py failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     Ok(serde_json::from_slice(&out.stdout)?)
@@ -452,9 +456,14 @@ async fn main() -> anyhow::Result<()> {
 
     let s = sqlite(&docs, &qs, rounds)?;
     let s_lat = sorted(
-        s["latencies_ms"]
+        s["latencies_us"]
             .as_array()
-            .map(|a| a.iter().filter_map(Value::as_f64).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_f64)
+                    .map(|us| us / 1000.0)
+                    .collect()
+            })
             .unwrap_or_default(),
     );
     let s_insert = s["insert_s"].as_f64().unwrap_or(f64::NAN);

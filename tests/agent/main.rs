@@ -1,9 +1,11 @@
 //! Agent suite: the `chorus-agent` and `chorus` binaries as users run them: configuration errors,
-//! the data-directory lock, the CLI, health endpoints and graceful shutdown.
+//! the data-directory lock, the CLI, health endpoints, graceful shutdown, and a failed start that
+//! leaves nothing behind.
 
 mod t10_config;
 mod t20_datadir;
 mod t30_cli;
+mod t40_start;
 
 use std::process::{Command, Output};
 

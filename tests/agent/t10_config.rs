@@ -74,3 +74,21 @@ fn every_bad_setting_is_reported_at_once() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[test]
+fn an_unknown_flag_exits_64_naming_it() -> anyhow::Result<()> {
+    let out = run_agent(&["--p2p-prot", "9000"], &[])?;
+    assert_eq!(out.status.code(), Some(64));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--p2p-prot"), "{stderr}");
+    let help = run_agent(&["--help"], &[])?;
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    for flag in ["--bootstrap-expect", "--no-mdns", "CHORUS_BOOTSTRAP_EXPECT"] {
+        assert!(
+            text.contains(flag),
+            "--help does not document {flag}: {text}"
+        );
+    }
+    Ok(())
+}

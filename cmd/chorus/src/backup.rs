@@ -1,18 +1,22 @@
 //! `chorus backup create|verify|restore`.
 
-use std::{io::Write, path::PathBuf, time::Duration};
+use std::{io::Write, path::PathBuf};
 
 use anyhow::Context;
+use chorus_client::types::ReadParams;
 use clap::Subcommand;
 
-use crate::{output::BadData, target::TargetArgs};
+use crate::{
+    output::{Failure, bad_data},
+    target::TargetArgs,
+};
 
 /// Backups of the palace.
 #[derive(Subcommand, Debug)]
 pub enum BackupCmd {
     /// Take a consistent backup of the palace from the node and write it to a file.
     Create {
-        /// Output file (default: chorus-<cluster>-<index>.chorus-backup in the current directory).
+        /// Output file (default: `chorus-<cluster>-<index>.chorus-backup` in the current directory).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Wait until the node applied at least this index first.
@@ -47,16 +51,14 @@ pub async fn run(target: &TargetArgs, cmd: BackupCmd, json: bool) -> anyhow::Res
             min_index,
             linearizable,
         } => {
-            let client = target.client()?.with_timeout(Duration::from_secs(600));
-            let mut path = "/v1/backup".to_string();
-            if linearizable {
-                path.push_str("?consistency=linearizable");
-            } else if let Some(n) = min_index {
-                path.push_str(&format!("?min_index={n}"));
-            }
-            let bytes = client.post_download(&path).await?;
+            let read = if linearizable {
+                ReadParams::new(None, true)
+            } else {
+                ReadParams::new(min_index, false)
+            };
+            let bytes = target.client()?.backup(&read).await?;
             let v = chorus_backup::verify(&bytes).map_err(|e| {
-                BadData(format!(
+                bad_data(format!(
                     "the node sent a backup that fails verification: {e}"
                 ))
             })?;
@@ -86,7 +88,7 @@ pub async fn run(target: &TargetArgs, cmd: BackupCmd, json: bool) -> anyhow::Res
         BackupCmd::Verify { file } => {
             let bytes = read_file(&file)?;
             let v = chorus_backup::verify(&bytes)
-                .map_err(|e| BadData(format!("{}: {e}", file.display())))?;
+                .map_err(|e| bad_data(format!("{}: {e}", file.display())))?;
             if json {
                 println!(
                     "{}",
@@ -113,11 +115,15 @@ pub async fn run(target: &TargetArgs, cmd: BackupCmd, json: bool) -> anyhow::Res
         BackupCmd::Restore { file } => {
             let bytes = read_file(&file)?;
             let dir = target.local_data_dir();
-            let report = chorus_node::restore(&dir, &bytes).map_err(|e| match e {
-                chorus_node::RestoreError::Verify(_) => {
-                    anyhow::Error::new(BadData(format!("{}: {e}", file.display())))
+            let report = chorus_backup::restore(&dir, &bytes).map_err(|e| {
+                let message = match &e {
+                    chorus_backup::RestoreError::Verify(_) => format!("{}: {e}", file.display()),
+                    _ => e.to_string(),
+                };
+                Failure {
+                    code: e.exit_code(),
+                    message,
                 }
-                other => anyhow::Error::new(other),
             })?;
             let m = &report.manifest;
             if json {

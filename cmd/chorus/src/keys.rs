@@ -14,7 +14,7 @@ pub enum KeysCmd {
     GenRole {
         /// Role name.
         role: String,
-        /// Where to write it (default: <data-dir>/keys/roles/ROLE.age, which the node uses).
+        /// Where to write it (default: `<data-dir>/keys/roles/ROLE.age`, which the node uses).
         #[arg(long)]
         out: Option<PathBuf>,
     },

@@ -1,20 +1,24 @@
-//! `chorus`: the operator CLI. Every command talks to a running node over its Unix socket or
-//! `--node http://host:port`; `demo` starts a small local mesh of `chorus-agent` processes.
-//! Exit codes follow sysexits: 64 usage, 65 bad data, 69 node unavailable.
+//! `chorus`: the operator CLI. Parses arguments, calls the node through `chorus-client`, prints
+//! the answer; `mcp` serves the Model Context Protocol (`chorus-mcp`), `demo` runs
+//! `chorus-demo`. Exit codes follow sysexits (`chorus_types::exit`): 64 usage, 65 bad data,
+//! 69 node unavailable, 74 I/O, 75 data directory in use.
 
 mod backup;
-mod demo;
+mod diaries;
+mod flags;
 mod keys;
-mod mcp;
+mod kg;
+mod members;
 mod output;
 mod palace;
-mod palace_cli;
 mod records;
 mod roles;
 mod target;
+mod tunnels;
 
 use std::process::ExitCode;
 
+use chorus_types::exit;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
@@ -32,8 +36,12 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Start a small mesh of local nodes on loopback and show what they do.
-    Demo(demo::DemoArgs),
+    /// Start a small mesh of local nodes on loopback and show what they do (runs chorus-demo).
+    Demo {
+        /// Options of chorus-demo (--nodes N, --keep, --dir DIR).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Show the node's status.
     Status,
     /// List the cluster peers the node knows.
@@ -45,7 +53,7 @@ enum Command {
     Mcp,
     /// Raft membership: voters and learners.
     #[command(subcommand)]
-    Members(palace::MembersCmd),
+    Members(members::MembersCmd),
     /// Backups of the palace: create, verify, restore.
     #[command(subcommand)]
     Backup(backup::BackupCmd),
@@ -69,51 +77,30 @@ fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("chorus: cannot start the runtime: {e}");
-            return ExitCode::from(71);
+            return ExitCode::from(exit::OS);
         }
     };
     match rt.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("chorus: {e:#}");
-            let code = e
-                .downcast_ref::<chorus_client::Error>()
-                .map(|c| c.exit_code())
-                .or_else(|| {
-                    e.downcast_ref::<chorus_node::RestoreError>()
-                        .map(|r| match r {
-                            chorus_node::RestoreError::DataDir(
-                                chorus_node::DataDirError::Locked { .. },
-                            ) => 75,
-                            _ => 74,
-                        })
-                })
-                .or_else(|| e.downcast_ref::<output::BadData>().map(|_| 65))
-                .unwrap_or(70);
-            ExitCode::from(u8::try_from(code).unwrap_or(70))
+            ExitCode::from(output::exit_code(&e))
         }
     }
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    let (t, json) = (&cli.target, cli.json);
     match cli.command {
-        Command::Demo(args) => demo::run(args).await,
-        Command::Status => {
-            let client = cli.target.client()?;
-            let status: chorus_types::status::Status = client.get("/v1/status").await?;
-            output::status(&status, cli.json)
-        }
-        Command::Peers => {
-            let client = cli.target.client()?;
-            let peers: Vec<serde_json::Value> = client.get("/v1/peers").await?;
-            output::peers(&peers, cli.json)
-        }
-        Command::Palace(cmd) => palace::palace(&cli.target.client()?, cmd).await,
-        Command::Mcp => mcp::run(cli.target.client()?).await,
-        Command::Members(cmd) => palace::members(&cli.target.client()?, cmd, cli.json).await,
-        Command::Backup(cmd) => backup::run(&cli.target, cmd, cli.json).await,
-        Command::Record(cmd) => records::run(&cli.target, cmd, cli.json).await,
-        Command::Keys(cmd) => keys::run(&cli.target, cmd, cli.json),
-        Command::Roles(cmd) => roles::run(&cli.target.client()?, cmd, cli.json).await,
+        Command::Demo { args } => output::run_sibling("chorus-demo", "CHORUS_DEMO_BIN", &args),
+        Command::Status => output::status(&t.client()?.status().await?, json),
+        Command::Peers => output::peers(&t.client()?.peers().await?, json),
+        Command::Palace(cmd) => palace::run(&t.client()?, cmd).await,
+        Command::Mcp => Ok(chorus_mcp::serve_stdio(t.client()?).await?),
+        Command::Members(cmd) => members::run(&t.client()?, cmd, json).await,
+        Command::Backup(cmd) => backup::run(t, cmd, json).await,
+        Command::Record(cmd) => records::run(t, cmd, json).await,
+        Command::Keys(cmd) => keys::run(t, cmd, json),
+        Command::Roles(cmd) => roles::run(&t.client()?, cmd, json).await,
     }
 }

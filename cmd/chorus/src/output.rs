@@ -1,12 +1,62 @@
-//! Human and JSON output.
+//! Output: JSON and text renderings of the node's answers, and exit codes.
 
-use chorus_types::status::Status;
+use std::path::PathBuf;
 
-/// Input that is refused or unreadable (a damaged backup, a rejected record): exit 65
-/// (EX_DATAERR).
+use chorus_types::{exit, status::Status};
+use serde::Serialize;
+use serde_json::Value;
+
+/// A failure that carries its exit code (a damaged backup is [`exit::DATA`], a data directory
+/// in use [`exit::TEMPORARY`], …).
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct BadData(pub String);
+#[error("{message}")]
+pub struct Failure {
+    /// The exit code.
+    pub code: u8,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Input that is refused or unreadable (a damaged backup, a rejected record): exit 65.
+pub fn bad_data(message: impl Into<String>) -> Failure {
+    Failure {
+        code: exit::DATA,
+        message: message.into(),
+    }
+}
+
+/// The exit code for an error: its own, the client's for node errors, else 70.
+pub fn exit_code(e: &anyhow::Error) -> u8 {
+    if let Some(f) = e.downcast_ref::<Failure>() {
+        f.code
+    } else if let Some(c) = e.downcast_ref::<chorus_client::Error>() {
+        c.exit_code()
+    } else {
+        exit::SOFTWARE
+    }
+}
+
+/// Prints `value` as pretty JSON with its keys in alphabetical order (as the node writes them).
+pub fn print(value: &impl Serialize) -> anyhow::Result<()> {
+    let v = serde_json::to_value(value)?;
+    println!("{}", serde_json::to_string_pretty(&v)?);
+    Ok(())
+}
+
+/// Runs the sibling program `name` (or the one `env` names) with `args` in place of this
+/// process: its output, signals and exit code are the user's.
+pub fn run_sibling(name: &str, env: &str, args: &[String]) -> anyhow::Result<()> {
+    use std::os::unix::process::CommandExt;
+    let path = match std::env::var_os(env) {
+        Some(p) => PathBuf::from(p),
+        None => std::env::current_exe()?.with_file_name(name),
+    };
+    let err = std::process::Command::new(&path).args(args).exec();
+    anyhow::bail!(
+        "{}: cannot run it ({err}); build it (cargo build --bins) or set {env}",
+        path.display()
+    )
+}
 
 fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
     v.as_ref()
@@ -53,7 +103,7 @@ pub fn status(s: &Status, json: bool) -> anyhow::Result<()> {
 }
 
 /// Prints the peer list.
-pub fn peers(peers: &[serde_json::Value], json: bool) -> anyhow::Result<()> {
+pub fn peers(peers: &[Value], json: bool) -> anyhow::Result<()> {
     if json {
         println!("{}", serde_json::to_string_pretty(peers)?);
         return Ok(());

@@ -1,13 +1,22 @@
-//! `chorus palace …` and `chorus members …`.
+//! `chorus palace …`: drawers, search and the palace's counts; the knowledge graph, tunnels and
+//! diaries have their own modules. Every command prints the node's JSON answer.
 
 use anyhow::Context;
-use chorus_client::Client;
+use chorus_client::{
+    Client,
+    types::{
+        drawers::{DrawerBatch, DrawerQuery, DrawerUpdate, DuplicateCheck, NewDrawer},
+        search::SearchQuery,
+    },
+};
 use clap::Subcommand;
-use serde_json::{Value, json};
 
-use crate::palace_cli::{
-    DiaryCmd, KgCmd, Query, REINDEX_WAIT, ReadFlags, TunnelCmd, diary, enc, kg, metadata, print,
-    text_arg, tunnel,
+use crate::{
+    diaries,
+    flags::{PageFlags, ReadFlags, metadata, text_arg},
+    kg,
+    output::{bad_data, print},
+    tunnels,
 };
 
 /// Palace commands.
@@ -64,14 +73,8 @@ pub enum PalaceCmd {
         /// Only this room (needs --wing).
         #[arg(long)]
         room: Option<String>,
-        /// Page size (1..=1000, default 50).
-        #[arg(long)]
-        limit: Option<usize>,
-        /// Cursor of the previous page.
-        #[arg(long)]
-        cursor: Option<String>,
         #[command(flatten)]
-        read: ReadFlags,
+        page: PageFlags,
     },
     /// Replace a drawer's content and/or its metadata.
     Update {
@@ -105,14 +108,8 @@ pub enum PalaceCmd {
     },
     /// Wings, rooms and their drawer counts.
     Taxonomy {
-        /// Page size.
-        #[arg(long)]
-        limit: Option<usize>,
-        /// Cursor of the previous page.
-        #[arg(long)]
-        cursor: Option<String>,
         #[command(flatten)]
-        read: ReadFlags,
+        page: PageFlags,
     },
     /// Counts of everything in the palace and the state of the search index.
     Status {
@@ -139,35 +136,18 @@ pub enum PalaceCmd {
     Reindex,
     /// The knowledge graph.
     #[command(subcommand)]
-    Kg(KgCmd),
+    Kg(kg::KgCmd),
     /// Tunnels between rooms of different wings.
     #[command(subcommand)]
-    Tunnel(TunnelCmd),
+    Tunnel(tunnels::TunnelCmd),
     /// Agent diaries.
     #[command(subcommand)]
-    Diary(DiaryCmd),
-}
-
-/// Membership commands.
-#[derive(Subcommand, Debug)]
-pub enum MembersCmd {
-    /// List voters and learners.
-    List,
-    /// Make a learner a voter.
-    Promote {
-        /// Raft id, peer id or name.
-        id: String,
-    },
-    /// Remove a member (it is not re-added automatically).
-    Remove {
-        /// Raft id, peer id or name.
-        id: String,
-    },
+    Diary(diaries::DiaryCmd),
 }
 
 /// Runs a palace command.
-pub async fn palace(client: &Client, cmd: PalaceCmd) -> anyhow::Result<()> {
-    let v: Value = match cmd {
+pub async fn run(client: &Client, cmd: PalaceCmd) -> anyhow::Result<()> {
+    match cmd {
         PalaceCmd::Add {
             wing,
             room,
@@ -178,14 +158,16 @@ pub async fn palace(client: &Client, cmd: PalaceCmd) -> anyhow::Result<()> {
             metadata: meta,
             idempotency_key,
         } => {
-            let body = json!({"wing": wing, "room": room, "content": text_arg(content)?,
-                "added_by": added_by, "source": source, "hall": hall,
-                "metadata": metadata(&meta)?});
-            let headers: Vec<(&str, String)> = idempotency_key
-                .map(|k| ("Idempotency-Key", k))
-                .into_iter()
-                .collect();
-            client.post("/v1/palace/drawers", &body, &headers).await?
+            let d = NewDrawer {
+                wing,
+                room,
+                content: text_arg(content)?,
+                added_by,
+                source,
+                hall,
+                metadata: metadata(&meta)?,
+            };
+            print(&client.add_drawer(&d, idempotency_key.as_deref()).await?)
         }
         PalaceCmd::AddBatch {
             file,
@@ -196,90 +178,57 @@ pub async fn palace(client: &Client, cmd: PalaceCmd) -> anyhow::Result<()> {
             } else {
                 std::fs::read_to_string(&file).with_context(|| format!("{file}: cannot read"))?
             };
-            let drawers: Value = serde_json::from_str(&text)
-                .with_context(|| format!("{file}: expected a JSON array of drawers"))?;
-            anyhow::ensure!(
-                drawers.is_array(),
-                "{file}: expected a JSON array of drawers"
-            );
-            let headers: Vec<(&str, String)> = idempotency_key
-                .map(|k| ("Idempotency-Key", k))
-                .into_iter()
-                .collect();
-            client
-                .post(
-                    "/v1/palace/drawers/batch",
-                    &json!({"drawers": drawers}),
-                    &headers,
-                )
-                .await?
+            let drawers: Vec<NewDrawer> = serde_json::from_str(&text)
+                .map_err(|e| bad_data(format!("{file}: expected a JSON array of drawers: {e}")))?;
+            let batch = DrawerBatch { drawers };
+            print(
+                &client
+                    .add_drawers(&batch, idempotency_key.as_deref())
+                    .await?,
+            )
         }
-        PalaceCmd::Get { id, read } => {
-            let path = format!("/v1/palace/drawers/{}", enc(&id));
-            client.get(&Query::new().read(&read).to(&path)).await?
-        }
-        PalaceCmd::List {
-            wing,
-            room,
-            limit,
-            cursor,
-            read,
-        } => {
-            let q = Query::new()
-                .opt("wing", wing)
-                .opt("room", room)
-                .opt("limit", limit)
-                .opt("cursor", cursor)
-                .read(&read);
-            client.get(&q.to("/v1/palace/drawers")).await?
+        PalaceCmd::Get { id, read } => print(&client.drawer(&id, &read.params()).await?),
+        PalaceCmd::List { wing, room, page } => {
+            let p = page.query();
+            let q = DrawerQuery {
+                wing,
+                room,
+                limit: p.limit,
+                cursor: p.cursor,
+                min_index: p.min_index,
+                consistency: p.consistency,
+            };
+            print(&client.drawers(&q).await?)
         }
         PalaceCmd::Update {
             id,
             content,
             metadata: meta,
         } => {
-            let mut body = json!({});
-            if let Some(c) = content {
-                body["content"] = json!(text_arg(c)?);
-            }
-            if !meta.is_empty() {
-                body["metadata"] = metadata(&meta)?;
-            }
-            let path = format!("/v1/palace/drawers/{}", enc(&id));
-            client.patch(&path, &body, &[]).await?
+            let u = DrawerUpdate {
+                content: content.map(text_arg).transpose()?,
+                metadata: (!meta.is_empty()).then(|| metadata(&meta)).transpose()?,
+            };
+            print(&client.update_drawer(&id, &u, None).await?)
         }
-        PalaceCmd::Delete { id } => {
-            client
-                .delete(&format!("/v1/palace/drawers/{}", enc(&id)))
-                .await?
-        }
+        PalaceCmd::Delete { id } => print(&client.delete_drawer(&id, None).await?),
         PalaceCmd::Duplicate {
             wing,
             room,
             content,
             read,
         } => {
-            let body = json!({"wing": wing, "room": room, "content": text_arg(content)?,
-                "min_index": read.min_index,
-                "consistency": read.linearizable.then_some("linearizable")});
-            client.post("/v1/palace/duplicate", &body, &[]).await?
+            let check = DuplicateCheck {
+                wing,
+                room,
+                content: text_arg(content)?,
+                min_index: read.min_index,
+                consistency: read.consistency(),
+            };
+            print(&client.check_duplicate(&check).await?)
         }
-        PalaceCmd::Taxonomy {
-            limit,
-            cursor,
-            read,
-        } => {
-            let q = Query::new()
-                .opt("limit", limit)
-                .opt("cursor", cursor)
-                .read(&read);
-            client.get(&q.to("/v1/palace/taxonomy")).await?
-        }
-        PalaceCmd::Status { read } => {
-            client
-                .get(&Query::new().read(&read).to("/v1/palace/status"))
-                .await?
-        }
+        PalaceCmd::Taxonomy { page } => print(&client.taxonomy(&page.query()).await?),
+        PalaceCmd::Status { read } => print(&client.palace_status(&read.params()).await?),
         PalaceCmd::Search {
             query,
             wing,
@@ -287,69 +236,19 @@ pub async fn palace(client: &Client, cmd: PalaceCmd) -> anyhow::Result<()> {
             limit,
             read,
         } => {
-            let q = Query::new()
-                .opt("q", Some(query))
-                .opt("wing", wing)
-                .opt("room", room)
-                .opt("limit", limit)
-                .read(&read);
-            client.get(&q.to("/v1/palace/search")).await?
+            let q = SearchQuery {
+                q: query,
+                wing,
+                room,
+                limit,
+                min_index: read.min_index,
+                consistency: read.consistency(),
+            };
+            print(&client.search(&q).await?)
         }
-        PalaceCmd::Reindex => {
-            client
-                .clone()
-                .with_timeout(REINDEX_WAIT)
-                .post("/v1/palace/reindex", &json!({}), &[])
-                .await?
-        }
-        PalaceCmd::Kg(cmd) => return kg(client, cmd).await,
-        PalaceCmd::Tunnel(cmd) => return tunnel(client, cmd).await,
-        PalaceCmd::Diary(cmd) => return diary(client, cmd).await,
-    };
-    print(&v)
-}
-
-/// Runs a membership command.
-pub async fn members(client: &Client, cmd: MembersCmd, json: bool) -> anyhow::Result<()> {
-    match cmd {
-        MembersCmd::List => {
-            let v: Vec<Value> = client.get("/v1/members").await?;
-            if json {
-                return print(&Value::Array(v));
-            }
-            println!(
-                "{:<22} {:<8} {:<7} {:<16} PEER",
-                "RAFT ID", "ROLE", "LEADER", "NAME"
-            );
-            for m in v {
-                println!(
-                    "{:<22} {:<8} {:<7} {:<16} {}",
-                    m["raft_id"],
-                    m["role"].as_str().unwrap_or("?"),
-                    if m["leader"].as_bool() == Some(true) {
-                        "yes"
-                    } else {
-                        ""
-                    },
-                    m["name"].as_str().unwrap_or("?"),
-                    m["peer_id"].as_str().unwrap_or("?")
-                );
-            }
-            Ok(())
-        }
-        MembersCmd::Promote { id } => {
-            let v: Value = client
-                .post(
-                    &format!("/v1/members/{}/promote", enc(&id)),
-                    &json!({}),
-                    &[],
-                )
-                .await?;
-            print(&v)
-        }
-        MembersCmd::Remove { id } => {
-            let v: Value = client.delete(&format!("/v1/members/{}", enc(&id))).await?;
-            print(&v)
-        }
+        PalaceCmd::Reindex => print(&client.reindex().await?),
+        PalaceCmd::Kg(cmd) => kg::run(client, cmd).await,
+        PalaceCmd::Tunnel(cmd) => tunnels::run(client, cmd).await,
+        PalaceCmd::Diary(cmd) => diaries::run(client, cmd).await,
     }
 }

@@ -4,15 +4,22 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use base64::Engine as _;
+use chorus_client::types::records::{NewRecord, RecordQuery};
 use chorus_records::{Limits, VerifiedRecord};
 use clap::Subcommand;
 use serde_json::{Value, json};
 
-use crate::{output::BadData, target::TargetArgs};
+use crate::{
+    output::{bad_data, print},
+    target::TargetArgs,
+};
 
 /// The largest record nodes accept (the palace's envelope limit), so a file that verifies here
 /// is one a node would keep.
 const MAX_RECORD_BYTES: usize = 1024 * 1024;
+
+/// The most records `chorus record list` shows (the node's limit).
+const MAX_LIST: usize = 1000;
 
 /// Record commands.
 #[derive(Subcommand, Debug)]
@@ -72,23 +79,6 @@ pub enum RecordCmd {
     },
 }
 
-fn print(v: &Value) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(v)?);
-    Ok(())
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 /// The record named by `what`: a file read offline, or a cid exported by the node.
 async fn load(target: &TargetArgs, what: &str) -> anyhow::Result<VerifiedRecord> {
     let limits = Limits {
@@ -97,14 +87,11 @@ async fn load(target: &TargetArgs, what: &str) -> anyhow::Result<VerifiedRecord>
     let path = Path::new(what);
     if path.exists() {
         return chorus_records::verify_file(path, &limits)
-            .map_err(|e| BadData(format!("rejected: {}", describe(&e))).into());
+            .map_err(|e| bad_data(format!("rejected: {}", describe(&e))).into());
     }
-    let text = target
-        .client()?
-        .get_text(&format!("/v1/records/{}/export", enc(what)))
-        .await?;
+    let text = target.client()?.export_record(what).await?;
     chorus_records::verify_export(text.as_bytes(), &limits)
-        .map_err(|r| BadData(format!("rejected ({}): {r}", r.reason())).into())
+        .map_err(|r| bad_data(format!("rejected ({}): {r}", r.reason())).into())
 }
 
 fn describe(e: &chorus_records::FileError) -> String {
@@ -131,47 +118,40 @@ pub async fn run(target: &TargetArgs, cmd: RecordCmd, json: bool) -> anyhow::Res
             content_type,
             task,
         } => {
-            let mut body = json!({ "address": address, "roles": roles });
+            let mut record = NewRecord {
+                address,
+                roles,
+                content_type,
+                task,
+                ..NewRecord::default()
+            };
             match (file, text) {
                 (Some(f), _) => {
                     let bytes = std::fs::read(&f)
                         .with_context(|| format!("--file {}: cannot read", f.display()))?;
-                    body["body_b64"] =
-                        json!(base64::engine::general_purpose::STANDARD.encode(bytes));
+                    record.body_b64 = Some(base64::engine::general_purpose::STANDARD.encode(bytes));
                 }
-                (None, Some(t)) => body["text"] = json!(t),
+                (None, Some(t)) => record.text = Some(t),
                 (None, None) => anyhow::bail!("one of --file and --text is required"),
             }
-            if let Some(c) = content_type {
-                body["content_type"] = json!(c);
-            }
-            if let Some(t) = task {
-                body["task"] = json!(t);
-            }
-            let v: Value = target.client()?.post("/v1/records", &body, &[]).await?;
-            print(&v)
+            print(&target.client()?.publish_record(&record).await?)
         }
         RecordCmd::Get { what } => {
-            let path = if what.starts_with("ucxl://") {
-                format!("/v1/records/by-address?address={}", enc(&what))
+            let client = target.client()?;
+            let v = if what.starts_with("ucxl://") {
+                client.record_at(&what).await?
             } else {
-                format!("/v1/records/{}", enc(&what))
+                client.record(&what).await?
             };
-            let v: Value = target.client()?.get(&path).await?;
             print(&v)
         }
         RecordCmd::List { project, task } => {
-            let mut q = vec!["limit=1000".to_string()];
-            if let Some(p) = project {
-                q.push(format!("project={}", enc(&p)));
-            }
-            if let Some(t) = task {
-                q.push(format!("task={}", enc(&t)));
-            }
-            let v: Value = target
-                .client()?
-                .get(&format!("/v1/records?{}", q.join("&")))
-                .await?;
+            let q = RecordQuery {
+                project,
+                task,
+                limit: Some(MAX_LIST),
+            };
+            let v = target.client()?.records(&q).await?;
             if json {
                 return print(&v);
             }
@@ -186,10 +166,7 @@ pub async fn run(target: &TargetArgs, cmd: RecordCmd, json: bool) -> anyhow::Res
             Ok(())
         }
         RecordCmd::Export { cid } => {
-            let text = target
-                .client()?
-                .get_text(&format!("/v1/records/{}/export", enc(&cid)))
-                .await?;
+            let text = target.client()?.export_record(&cid).await?;
             if json {
                 return print(&json!({ "cid": cid, "export": text }));
             }
@@ -202,10 +179,10 @@ pub async fn run(target: &TargetArgs, cmd: RecordCmd, json: bool) -> anyhow::Res
         }
         RecordCmd::Decrypt { what, identity } => {
             let r = load(target, &what).await?;
-            let id =
-                chorus_crypto::RoleIdentity::load(&identity).map_err(|e| BadData(e.to_string()))?;
+            let id = chorus_crypto::RoleIdentity::load(&identity)
+                .map_err(|e| bad_data(e.to_string()))?;
             let plain = chorus_records::decrypt(&r, std::slice::from_ref(&id))
-                .map_err(|e| BadData(e.to_string()))?;
+                .map_err(|e| bad_data(e.to_string()))?;
             if json {
                 return print(&json!({
                     "cid": r.cid().to_string(),

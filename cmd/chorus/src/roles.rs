@@ -1,8 +1,10 @@
 //! `chorus roles …`: the role registry.
 
-use chorus_client::Client;
+use chorus_client::{Client, types::records::RoleRecipients};
 use clap::Subcommand;
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use crate::output::print;
 
 /// Role registry commands.
 #[derive(Subcommand, Debug)]
@@ -21,22 +23,15 @@ pub enum RolesCmd {
 /// Runs a roles command.
 pub async fn run(client: &Client, cmd: RolesCmd, json: bool) -> anyhow::Result<()> {
     match cmd {
-        RolesCmd::Set { role, recipients } => {
-            let v: Value = client
-                .post(
-                    &format!("/v1/roles/{role}"),
-                    &json!({ "recipients": recipients }),
-                    &[],
-                )
-                .await?;
-            println!("{}", serde_json::to_string_pretty(&v)?);
-            Ok(())
-        }
+        RolesCmd::Set { role, recipients } => print(
+            &client
+                .set_role(&role, &RoleRecipients { recipients })
+                .await?,
+        ),
         RolesCmd::List => {
-            let v: Value = client.get("/v1/roles").await?;
+            let v = client.roles().await?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&v)?);
-                return Ok(());
+                return print(&v);
             }
             for r in v["items"].as_array().into_iter().flatten() {
                 let list: Vec<&str> = r["recipients"]

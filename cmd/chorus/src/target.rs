@@ -15,7 +15,7 @@ pub struct TargetArgs {
     /// File holding the API bearer token.
     #[arg(long, global = true, env = "CHORUS_API_TOKEN_FILE")]
     pub token_file: Option<PathBuf>,
-    /// Data directory of a local node (its socket is <data-dir>/sockets/api.sock).
+    /// Data directory of a local node (its socket is `<data-dir>/sockets/api.sock`).
     #[arg(long, global = true, env = "CHORUS_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
 }
@@ -37,7 +37,9 @@ impl TargetArgs {
             };
             return Ok(Client::http(url, token)?);
         }
-        Ok(Client::unix(self.local_data_dir().join("sockets/api.sock")))
+        Ok(Client::unix(
+            self.local_data_dir().join(chorus_datadir::SOCKET),
+        ))
     }
 
     /// The local node's data directory: `--data-dir`, `CHORUS_DATA_DIR`, or
@@ -56,7 +58,7 @@ impl TargetArgs {
                             .map(|s| s.trim().to_string())
                     })
                     .unwrap_or_else(|| "chorus-node".into());
-                PathBuf::from(home).join(".chorus").join(name)
+                chorus_datadir::default_root(&PathBuf::from(home), &name)
             }
         }
     }

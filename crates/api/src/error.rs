@@ -51,6 +51,16 @@ impl ApiError {
         }
     }
 
+    /// A 500: a bug or a local failure, not bad input.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "internal",
+            message: message.into(),
+            field: None,
+        }
+    }
+
     /// A 401.
     pub fn unauthorized() -> Self {
         Self {
@@ -116,6 +126,68 @@ impl ApiError {
             code,
             message: e.to_string(),
             field: None,
+        }
+    }
+}
+
+impl ApiError {
+    /// A search error, naming the field.
+    pub fn search(e: &chorus_search::Error) -> Self {
+        use chorus_search::Error as E;
+        let (status, code) = match e {
+            E::Invalid { .. } => (StatusCode::BAD_REQUEST, "invalid"),
+            E::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            E::Behind { .. } => (StatusCode::GATEWAY_TIMEOUT, "not_caught_up"),
+            E::Incompatible { .. } | E::Index { .. } => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "search_index")
+            }
+        };
+        Self {
+            status,
+            code,
+            message: e.to_string(),
+            field: e.field().map(str::to_string),
+        }
+    }
+
+    /// A records error: 4xx and 503 mean nothing was published.
+    pub fn records(e: chorus_decisions::Error) -> Self {
+        use chorus_decisions::Error as R;
+        use chorus_records::BuildError as B;
+        let (status, code, field) = match &e {
+            R::Invalid { field, .. } => (StatusCode::BAD_REQUEST, "invalid", Some(*field)),
+            R::Build(B::TooLarge { .. }) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "too_large", Some("body"))
+            }
+            R::Build(B::NoRecipients { .. }) => (StatusCode::BAD_REQUEST, "invalid", Some("roles")),
+            R::Build(_) => (StatusCode::BAD_REQUEST, "invalid", None),
+            R::Rejected { rejection, .. } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                rejection.reason(),
+                Some("record"),
+            ),
+            R::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found", None),
+            R::Write(w) => return Self::write(w),
+            R::Read(r) => return Self::read(r),
+            R::Palace(_) => (StatusCode::CONFLICT, "palace", None),
+            R::Refused(_) => (StatusCode::FORBIDDEN, "refused", None),
+            R::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
+        };
+        Self {
+            status,
+            code,
+            message: e.to_string(),
+            field: field.map(str::to_string),
+        }
+    }
+
+    /// A fencing token that is no longer the resource's current one: 409 naming `field`.
+    pub fn stale_token(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::CONFLICT,
+            code: "stale_token",
+            message: message.into(),
+            field: Some(field.into()),
         }
     }
 }

@@ -5,7 +5,6 @@ use std::{
     os::unix::fs::PermissionsExt,
     path::PathBuf,
     sync::Arc,
-    time::Instant,
 };
 
 use axum::Router;
@@ -16,10 +15,10 @@ use tokio::{
 };
 use tracing::info;
 
-use crate::routes;
+use crate::{Services, routes};
 
 /// Where the API listens.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     /// IP address of the TCP listeners.
     pub http_bind: IpAddr,
@@ -29,40 +28,63 @@ pub struct Config {
     pub api_port: u16,
     /// Bearer token of the TCP API; `None` keeps it off.
     pub api_token: Option<String>,
-    /// Unix socket path.
+    /// Unix socket path (the node puts it in its data directory).
     pub socket_path: PathBuf,
 }
 
-/// Static facts about the node, for `/status`.
-#[derive(Debug, Clone)]
-pub struct NodeInfo {
-    /// Node name.
-    pub node_name: String,
-    /// Role.
-    pub role: String,
-    /// Cluster name.
-    pub cluster: String,
-    /// Voters expected at formation; readiness waits for this many nodes.
-    pub bootstrap_expect: usize,
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("http_bind", &self.http_bind)
+            .field("health_port", &self.health_port)
+            .field("api_port", &self.api_port)
+            .field("api_token", &self.api_token.as_ref().map(|_| "<redacted>"))
+            .field("socket_path", &self.socket_path)
+            .finish()
+    }
 }
 
-/// The handles the API reads.
-#[derive(Clone)]
-pub struct Services {
-    /// The mesh.
-    pub p2p: chorus_p2p::Handle,
-    /// Metrics.
-    pub registry: chorus_telemetry::Registry,
-    /// Consensus and the palace.
-    pub consensus: chorus_consensus::Consensus,
-    /// The search index follower (`None`: search endpoints answer 503).
-    pub search: Option<std::sync::Arc<chorus_search::Follower>>,
-    /// Decision records.
-    pub records: chorus_decisions::Service,
-    /// Static node facts.
-    pub info: NodeInfo,
-    /// When the node started.
-    pub started: Instant,
+impl Default for Config {
+    /// Every address, health on 8081, the API on 8080 (off without a token), the socket at
+    /// `sockets/api.sock` relative to the working directory.
+    fn default() -> Self {
+        Self {
+            http_bind: IpAddr::from([0, 0, 0, 0]),
+            health_port: 8081,
+            api_port: 8080,
+            api_token: None,
+            socket_path: PathBuf::from(chorus_datadir::SOCKET),
+        }
+    }
+}
+
+/// A setting the listeners cannot use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field} = {value}: expected {expected}")]
+pub struct Invalid {
+    /// The field.
+    pub field: &'static str,
+    /// Its value.
+    pub value: String,
+    /// What was expected.
+    pub expected: String,
+}
+
+impl Config {
+    /// Checks what can be checked before binding: the socket path fits a Unix socket address.
+    pub fn validate(&self) -> Result<(), Vec<Invalid>> {
+        let len = self.socket_path.as_os_str().len();
+        if len > MAX_SOCKET_PATH {
+            return Err(vec![Invalid {
+                field: "socket_path",
+                value: self.socket_path.display().to_string(),
+                expected: format!(
+                    "a path of at most {MAX_SOCKET_PATH} bytes (Unix sockets allow no more; this one is {len}): choose a shorter data directory"
+                ),
+            }]);
+        }
+        Ok(())
+    }
 }
 
 /// The running listeners.

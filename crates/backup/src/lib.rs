@@ -1,9 +1,10 @@
 //! Backups of the palace (DESIGN §6): one file holding a consistent palace snapshot taken at an
 //! applied index, with a manifest, checked end to end.
 //!
-//! This crate owns the file format and its verification. It does not read the node's state
-//! (the API takes the snapshot under the state lock) nor write a data directory (the node
-//! restores, see `chorus_node::restore`).
+//! This crate owns the file format and its verification, the [seed file](seed) a restore leaves
+//! for consensus, and [restoring](mod@restore) into a stopped node's data directory. It does not
+//! read the node's state (the API takes the snapshot under the state lock) and links no storage
+//! engine: consensus converts the seed into Raft storage at the node's next start.
 //!
 //! # Format, version 1
 //!
@@ -22,6 +23,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+pub mod restore;
+pub mod seed;
+
+pub use restore::{RestoreError, RestoreReport, restore};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

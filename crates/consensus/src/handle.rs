@@ -175,7 +175,7 @@ impl Consensus {
             peer_id: p2p.local_peer_id().to_string(),
             name: config.node_name.clone(),
         };
-        if let Some(at) = crate::store::seed::convert(&db, id, me).map_err(|e| storage(&e))? {
+        if let Some(at) = crate::store::seed::convert(&db, dir, id, me).map_err(|e| storage(&e))? {
             info!(
                 term = at.leader_id.term,
                 index = at.index,

@@ -21,14 +21,16 @@ mod handle;
 mod hooks;
 mod metrics;
 mod network;
+mod palace_read;
 mod serve;
 pub mod store;
 pub mod types;
 pub mod wire;
 
-pub use config::Config;
+pub use config::{Config, Invalid};
 pub use error::{ReadError, WriteError};
 pub use handle::{Consensus, Consistency, MemberInfo, RaftStatus, StartError};
 pub use hooks::Hooks;
+pub use palace_read::LogPosition;
 pub use types::{NodeId, Op, Outcome, Reply, raft_id};
 pub use wire::MemberOp;

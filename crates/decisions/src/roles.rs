@@ -21,7 +21,7 @@
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use chorus_consensus::{Hooks, Op, Outcome};
@@ -32,6 +32,8 @@ use chorus_records::ADMIN_ROLE;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
+// tokio's clock, so tests can pause and advance it through the TTL.
+use tokio::time::Instant;
 
 use crate::{Error, Service, wire};
 
@@ -430,6 +432,28 @@ mod tests {
         assert!(gate.admit(&role_set("dev", &["age1b", "age1a"])).is_ok());
         assert!(gate.admit(&role_set("admin", &["age1a", "age1b"])).is_err());
         assert!(gate.admit(&role_set("dev", &["age1a"])).is_err());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn challenges_and_proved_changes_expire_after_the_ttl() {
+        let gate = RoleGate::default();
+        let id = gate.issue("dev", &[], [3; 32]);
+        tokio::time::advance(CHALLENGE_TTL).await;
+        let err = gate.prove(id, [3; 32]).unwrap_err();
+        assert!(err.contains("expired"), "{err}");
+        let id = gate.issue("dev", &[], [4; 32]);
+        gate.prove(id, [4; 32]).unwrap();
+        assert!(gate.admit(&role_set("dev", &[])).is_ok());
+        tokio::time::advance(CHALLENGE_TTL - Duration::from_millis(1)).await;
+        assert!(
+            gate.admit(&role_set("dev", &[])).is_ok(),
+            "still within the TTL"
+        );
+        tokio::time::advance(Duration::from_millis(1)).await;
+        assert!(
+            gate.admit(&role_set("dev", &[])).is_err(),
+            "the proof expired"
+        );
     }
 
     #[test]

@@ -11,12 +11,11 @@ pub mod config;
 pub mod datadir;
 mod node;
 mod records;
-pub mod restore;
+mod running;
 mod search;
 pub mod secret_file;
 pub mod settings;
 
-pub use config::{ConfigError, NodeConfig, RaftSettings, SettingError};
+pub use config::{ConfigError, NodeConfig, SettingError};
 pub use datadir::{DataDir, DataDirError};
 pub use node::{Node, NodeHandle, Ports, StartError};
-pub use restore::{RestoreError, RestoreReport, restore};

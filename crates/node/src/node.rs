@@ -1,20 +1,15 @@
 //! Starting and stopping a node.
 
-use std::{
-    net::SocketAddr,
-    path::PathBuf,
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Instant};
 
 use chorus_p2p::{Presence, Resolver, SystemResolver};
 use serde::{Deserialize, Serialize};
 use tracing::{info, warn};
 
-use crate::{DataDir, DataDirError, NodeConfig};
-
-/// How long shutdown waits for each subsystem before moving on.
-const SHUTDOWN_STEP: Duration = Duration::from_secs(5);
+use crate::{
+    DataDir, DataDirError, NodeConfig,
+    running::{Part, Running},
+};
 
 /// Starting a node failed.
 #[derive(Debug, thiserror::Error)]
@@ -72,7 +67,8 @@ pub struct NodeHandle {
     /// Decision records: publish, receive, fetch.
     pub records: chorus_decisions::Service,
     ports: Ports,
-    api: Option<chorus_api::Server>,
+    /// Everything started, stopped in reverse at shutdown.
+    running: Running,
     data_dir: Option<DataDir>,
 }
 
@@ -103,59 +99,30 @@ impl Node {
         resolver: Arc<dyn Resolver>,
     ) -> Result<NodeHandle, StartError> {
         let started = Instant::now();
-        let data_dir = DataDir::open(&config.data_dir)?;
-        crate::restore::finish_interrupted(data_dir.root()).map_err(|e| DataDirError::Io {
-            path: data_dir.path("raft.restoring"),
-            source: std::io::Error::other(e.to_string()),
+        let data_dir = DataDir::open(&config.data_dir).map_err(DataDirError::from)?;
+        chorus_backup::restore::finish_interrupted(data_dir.root()).map_err(|e| {
+            DataDirError::Io {
+                path: data_dir.path("raft.restoring"),
+                source: std::io::Error::other(e.to_string()),
+            }
         })?;
-        let keypair = data_dir.node_key()?;
+        let keypair = crate::datadir::node_key(&data_dir)?;
         let signer = crate::records::signer(&keypair).map_err(StartError::Records)?;
         let gate = chorus_decisions::RoleGate::default();
-        let p2p_config = chorus_p2p::Config {
-            cluster: config.cluster.clone(),
-            listen_addrs: config.listen_addrs.clone(),
-            bootstrap_peers: config.bootstrap_peers.clone(),
-            bootstrap_dns: config.bootstrap_dns.clone(),
-            dns_interval: config.bootstrap_dns_interval,
-            mdns: config.mdns,
-            dht: config.dht,
-            psk: config
-                .cluster_secret
-                .as_deref()
-                .map(chorus_p2p::psk_from_secret),
-            ..chorus_p2p::Config::default()
-        };
-        let (p2p, inbound) = chorus_p2p::start(p2p_config, keypair, &registry, resolver).await?;
-        let r = &config.raft;
-        let consensus_config = chorus_consensus::Config {
-            cluster: config.cluster.clone(),
-            node_name: config.node_name.clone(),
-            heartbeat: r.heartbeat,
-            election_min: r.election_min,
-            election_max: r.election_max,
-            bootstrap_expect: config.bootstrap_expect,
-            max_voters: r.max_voters,
-            max_learners: r.max_learners,
-            voter: config.role != "portal",
-            write_timeout: r.write_timeout,
-            read_timeout: r.read_timeout,
-            snapshot_every: r.snapshot_every,
-            snapshot_chunk_bytes: r.snapshot_chunk_bytes,
-            ..chorus_consensus::Config::default()
-        };
-        let search = match crate::search::open_follower(&data_dir.path("index")) {
-            Ok(f) => f,
-            Err(e) => {
-                p2p.shutdown().await;
-                return Err(e.into());
-            }
-        };
+        let mut running = Running::default();
+        let (p2p, inbound) =
+            chorus_p2p::start(config.p2p.clone(), keypair, &registry, resolver).await?;
+        running.push(Part::Mesh(p2p.clone()));
+        let search = running
+            .check(crate::search::open_follower(&data_dir.path("index")))
+            .await?;
+        running.push(Part::Search(search.clone()));
         let hooks: Vec<Arc<dyn chorus_consensus::Hooks>> = vec![
             Arc::new(crate::search::SearchHook(Arc::downgrade(&search))),
             Arc::new(gate.clone()),
         ];
-        let consensus = match chorus_consensus::Consensus::start(
-            consensus_config,
+        let consensus = chorus_consensus::Consensus::start(
+            config.consensus.clone(),
             p2p.clone(),
             inbound.raft,
             inbound.write,
@@ -163,17 +130,11 @@ impl Node {
             &registry,
             hooks,
         )
-        .await
-        {
-            Ok(c) => c,
-            Err(e) => {
-                search.shutdown(SHUTDOWN_STEP).await;
-                p2p.shutdown().await;
-                return Err(e.into());
-            }
-        };
+        .await;
+        let consensus = running.check(consensus).await?;
+        running.push(Part::Consensus(consensus.clone()));
         crate::search::connect(&search, consensus.clone());
-        let records = match crate::records::start(
+        let records = crate::records::start(
             &data_dir,
             p2p.clone(),
             consensus.clone(),
@@ -181,18 +142,12 @@ impl Node {
             gate,
             inbound.records,
             &registry,
-        ) {
-            Ok(r) => r,
-            Err(e) => {
-                consensus.shutdown().await;
-                search.shutdown(SHUTDOWN_STEP).await;
-                p2p.shutdown().await;
-                return Err(e);
-            }
-        };
+        );
+        let records = running.check(records).await?;
+        running.push(Part::Records(records.clone()));
         let presence = Presence {
             node_name: config.node_name.clone(),
-            role: config.role.clone(),
+            role: config.role.to_string(),
             version: chorus_telemetry::VERSION.to_string(),
             ..Presence::default()
         };
@@ -207,29 +162,15 @@ impl Node {
             records: records.clone(),
             info: chorus_api::NodeInfo {
                 node_name: config.node_name.clone(),
-                role: config.role.clone(),
-                cluster: config.cluster.clone(),
-                bootstrap_expect: config.bootstrap_expect,
+                role: config.role.to_string(),
+                cluster: config.cluster().to_string(),
+                bootstrap_expect: config.consensus.bootstrap_expect,
             },
             started,
         };
-        let api_config = chorus_api::Config {
-            http_bind: config.http_bind,
-            health_port: config.health_port,
-            api_port: config.api_port,
-            api_token: config.api_token.clone(),
-            socket_path: data_dir.socket_path(),
-        };
-        let api = match chorus_api::start(api_config, services).await {
-            Ok(api) => api,
-            Err(e) => {
-                records.shutdown().await;
-                consensus.shutdown().await;
-                search.shutdown(SHUTDOWN_STEP).await;
-                p2p.shutdown().await;
-                return Err(e.into());
-            }
-        };
+        let api = running
+            .check(chorus_api::start(config.api.clone(), services).await)
+            .await?;
         let ports = Ports {
             peer_id: p2p.local_peer_id().to_string(),
             p2p: p2p.listen_addrs().iter().map(|a| a.to_string()).collect(),
@@ -237,8 +178,15 @@ impl Node {
             api: api.api_addr(),
             socket: api.socket_path().clone(),
         };
+        running.push(Part::Api(api));
         let json = serde_json::to_vec_pretty(&ports).unwrap_or_default();
-        data_dir.write_run_file("ports.json", &json)?;
+        running
+            .check(
+                data_dir
+                    .write_run_file("ports.json", &json)
+                    .map_err(DataDirError::from),
+            )
+            .await?;
         info!(peer_id = %ports.peer_id, p2p = ?ports.p2p, health = %ports.health, api = ?ports.api, "node started");
         Ok(NodeHandle {
             p2p,
@@ -247,7 +195,7 @@ impl Node {
             search,
             records,
             ports,
-            api: Some(api),
+            running,
             data_dir: Some(data_dir),
         })
     }
@@ -259,31 +207,11 @@ impl NodeHandle {
         &self.ports
     }
 
-    /// Stops the node in dependency order: the API stops taking requests, then consensus, then
-    /// the mesh closes its connections, then the data directory lock is released. Each step is
-    /// bounded.
+    /// Stops the node in reverse start order: the API stops taking requests, then the records
+    /// service, consensus, the search follower and the mesh; the data directory lock is
+    /// released last. Each step is bounded by 5 s.
     pub async fn shutdown(mut self) {
-        if let Some(api) = self.api.take()
-            && tokio::time::timeout(SHUTDOWN_STEP, api.shutdown())
-                .await
-                .is_err()
-        {
-            warn!("API did not stop within {SHUTDOWN_STEP:?}");
-        }
-        self.records.shutdown().await;
-        if tokio::time::timeout(SHUTDOWN_STEP, self.consensus.shutdown())
-            .await
-            .is_err()
-        {
-            warn!("consensus did not stop within {SHUTDOWN_STEP:?}");
-        }
-        self.search.shutdown(SHUTDOWN_STEP).await;
-        if tokio::time::timeout(SHUTDOWN_STEP, self.p2p.shutdown())
-            .await
-            .is_err()
-        {
-            warn!("mesh did not stop within {SHUTDOWN_STEP:?}");
-        }
+        std::mem::take(&mut self.running).stop().await;
         drop(self.data_dir.take());
         info!("node stopped");
     }

@@ -1,6 +1,9 @@
 //! The table of every setting: its file key, environment variable, flag, default and meaning.
 //!
-//! `docs/configuration.md` is checked against this table by a test, so the two cannot drift.
+//! It is the one source the rest follows: the configuration layers accept exactly these keys
+//! and variables, `chorus-agent` builds its flags and their help from it, a test checks that the
+//! defaults it states are the owning crates' defaults, and another that `docs/configuration.md`
+//! lists the same settings, variables, flags and defaults.
 
 /// One configurable setting.
 #[derive(Debug, Clone, Copy)]
@@ -9,7 +12,8 @@ pub struct Setting {
     pub key: &'static str,
     /// Environment variable.
     pub env: &'static str,
-    /// Command-line flag of `chorus-agent`, if any.
+    /// Command-line flag of `chorus-agent`, if any. A flag starting with `--no-` is a switch
+    /// that sets the setting to `false`; any other takes a value.
     pub flag: Option<&'static str>,
     /// Default, as written in docs (`-` means unset).
     pub default: &'static str,
@@ -50,7 +54,7 @@ pub const SETTINGS: &[Setting] = &[
         "CHORUS_ROLE",
         Some("--role"),
         "agent",
-        "This node's role, announced in presence (same characters as node_name)."
+        "This node's role, announced in presence: `portal` (a human portal, never a voter) or an agent role such as `agent` or `developer`."
     ),
     s!(
         "data_dir",
@@ -97,9 +101,9 @@ pub const SETTINGS: &[Setting] = &[
     s!(
         "mdns",
         "CHORUS_MDNS",
-        None,
+        Some("--no-mdns"),
         "true",
-        "Discover peers by multicast DNS on the LAN (`--no-mdns` turns it off)."
+        "Discover peers by multicast DNS on the LAN."
     ),
     s!(
         "dht_enabled",
@@ -228,6 +232,13 @@ pub const SETTINGS: &[Setting] = &[
         "Log format: `text` or `json`."
     ),
 ];
+
+impl Setting {
+    /// Whether its flag is a switch (`--no-mdns`) that sets the setting to `false`.
+    pub fn flag_is_switch(&self) -> bool {
+        self.flag.is_some_and(|f| f.starts_with("--no-"))
+    }
+}
 
 /// The setting with this file key.
 pub fn by_key(key: &str) -> Option<&'static Setting> {

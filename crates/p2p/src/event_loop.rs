@@ -23,73 +23,19 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tracing::{debug, info};
 
 use crate::{
-    Config, DhtError, Error, Event, PeerInfo, Presence, Protocol, RequestError, Topic, Validation,
-    ValidationToken,
+    Config, Error, Event, Presence, Protocol, RequestError, Topic, Validation,
     behaviour::{Behaviour, cluster_protocol_version, kad_protocol},
     codec::BytesCodec,
     dns::{DnsTarget, Resolver},
-    handle::{InboundRequest, now_ms},
     metrics::Metrics,
     peers::Peers,
+    vocab::{Command, InboundRequest, now_ms},
 };
 
 /// Minimum spacing between presence announcements triggered by peers subscribing.
 const PRESENCE_DEBOUNCE: Duration = Duration::from_millis(300);
 /// Dials started per redial tick, so a long list of dead peers cannot flood the transport.
 const MAX_DIALS_PER_TICK: usize = 32;
-
-pub(crate) enum Command {
-    Publish {
-        topic: Topic,
-        data: Vec<u8>,
-        reply: oneshot::Sender<Result<(), Error>>,
-    },
-    Request {
-        peer: PeerId,
-        protocol: Protocol,
-        data: Vec<u8>,
-        reply: oneshot::Sender<Result<Vec<u8>, RequestError>>,
-    },
-    Peers {
-        reply: oneshot::Sender<Vec<PeerInfo>>,
-    },
-    Dial {
-        addr: Multiaddr,
-        reply: oneshot::Sender<Result<(), Error>>,
-    },
-    SetPresence {
-        presence: Presence,
-        reply: oneshot::Sender<()>,
-    },
-    UpdatePresence {
-        update: Box<dyn FnOnce(&mut Presence) + Send>,
-        reply: oneshot::Sender<()>,
-    },
-    Validate {
-        token: ValidationToken,
-        verdict: Validation,
-        reply: oneshot::Sender<()>,
-    },
-    Block {
-        peer: PeerId,
-        blocked: bool,
-        reply: oneshot::Sender<()>,
-    },
-    Shutdown {
-        reply: oneshot::Sender<()>,
-    },
-    DhtPut {
-        value: Vec<u8>,
-        reply: oneshot::Sender<Result<[u8; 32], DhtError>>,
-    },
-    DhtGet {
-        hash: [u8; 32],
-        reply: oneshot::Sender<Result<Vec<u8>, DhtError>>,
-    },
-    DhtLocal {
-        reply: oneshot::Sender<Vec<Vec<u8>>>,
-    },
-}
 
 type ReplyTx = oneshot::Sender<Result<Vec<u8>, RequestError>>;
 

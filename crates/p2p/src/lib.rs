@@ -24,18 +24,20 @@ mod metrics;
 mod peers;
 mod presence;
 mod transport;
+mod vocab;
 
 pub use codec::BytesCodec;
-pub use config::{Config, ConfigError, Limits, validate_cluster_name};
+pub use config::{Config, ConfigError, Limits, default_listen, validate_cluster_name};
 pub use dns::{DnsTarget, Resolver, StaticResolver, SystemResolver};
 pub use error::{DhtError, Error, RequestError};
-pub use handle::{
-    Event, GossipMessage, Handle, InboundRequest, PeerInfo, Protocol, Topic, Validation,
-    ValidationToken, start,
-};
+pub use handle::{Handle, start};
 pub use libp2p::{Multiaddr, PeerId, identity::Keypair};
 pub use presence::Presence;
 pub use transport::psk_from_secret;
+pub use vocab::{
+    Event, GossipMessage, Inbound, InboundRequest, PeerInfo, Protocol, Topic, Validation,
+    ValidationToken,
+};
 
 /// The multiaddr component `/p2p/<peer>`, to append to a listen address.
 pub fn multiaddr_p2p(peer: PeerId) -> libp2p::multiaddr::Protocol<'static> {

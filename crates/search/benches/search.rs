@@ -147,13 +147,15 @@ fn run_fts5(dir: &Path, corpus: &str, queries: &[Query]) -> Result<Fts5, String>
     std::fs::write(&corpus_path, corpus).map_err(|e| e.to_string())?;
     let q = serde_json::to_vec(queries).map_err(|e| e.to_string())?;
     std::fs::write(&queries_path, q).map_err(|e| e.to_string())?;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/fts5_baseline.py");
+    // The one FTS5 reference script, shared with the palace benchmark.
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../benches/fts5.py");
     let python = std::env::var("CHORUS_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
     let out = Process::new(python)
         .arg(script)
         .arg(&corpus_path)
         .arg(&queries_path)
         .arg(dir.join("fts5.db"))
+        .arg("0")
         .arg(ROUNDS.to_string())
         .output()
         .map_err(|e| format!("python3: {e}"))?;

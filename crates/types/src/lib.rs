@@ -1,4 +1,5 @@
-//! Shared vocabulary of Chorus: fencing tokens, status documents and UCXL addresses.
+//! Shared vocabulary of Chorus: fencing tokens, status documents, UCXL addresses, node roles and
+//! exit codes.
 //!
 //! This crate owns plain data types and their validation. It performs no IO, spawns no tasks and
 //! depends on no other Chorus crate, so every other crate can use it.
@@ -6,6 +7,8 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod exit;
 pub mod fencing;
+pub mod role;
 pub mod status;
 pub mod ucxl;

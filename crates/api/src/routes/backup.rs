@@ -2,17 +2,18 @@
 
 use axum::{
     Router,
-    extract::{Query, State as AxState},
+    extract::State as AxState,
     http::header,
     response::{IntoResponse, Response},
     routing::post,
 };
+use chorus_api_types::{ReadParams, paths};
 
-use super::{Shared, common::ReadParams};
+use super::{Shared, read::read_at, request::Query};
 use crate::ApiError;
 
 pub(crate) fn router() -> Router<Shared> {
-    Router::new().route("/v1/backup", post(create))
+    Router::new().route(paths::BACKUP, post(create))
 }
 
 /// Takes the palace snapshot under the state lock (so it is one applied index, never a mix) and
@@ -20,26 +21,15 @@ pub(crate) fn router() -> Router<Shared> {
 /// choose how fresh it must be, as for reads.
 async fn create(
     AxState(state): AxState<Shared>,
-    Query(params): Query<ReadParams>,
+    Query(q): Query<ReadParams>,
 ) -> Result<Response, ApiError> {
-    let consistency = params.consistency()?;
-    let ((palace, term), applied) = state
-        .services
-        .consensus
-        .read(consistency, |d| {
-            (
-                d.palace.snapshot_bytes(),
-                d.last_applied.map(|l| l.leader_id.term).unwrap_or(0),
-            )
-        })
-        .await
-        .map_err(|e| ApiError::read(&e))?;
+    let (palace, at) = read_at(&state, &q, |p| p.snapshot_bytes()).await?;
     let info = &state.services.info;
     let origin = chorus_backup::Origin {
         cluster: info.cluster.clone(),
         node_name: info.node_name.clone(),
-        applied_index: applied,
-        term,
+        applied_index: at.index,
+        term: at.term,
         build_version: chorus_telemetry::VERSION.to_string(),
         build_sha: chorus_telemetry::BUILD_SHA.to_string(),
         created_at_ms: std::time::SystemTime::now()
@@ -49,18 +39,13 @@ async fn create(
     };
     let bytes = tokio::task::spawn_blocking(move || chorus_backup::write(&origin, &palace))
         .await
-        .map_err(|e| ApiError {
-            status: axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            code: "internal",
-            message: format!("writing the backup failed: {e}"),
-            field: None,
-        })?;
+        .map_err(|e| ApiError::internal(format!("writing the backup failed: {e}")))?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_string()),
             (
                 header::HeaderName::from_static("x-chorus-applied-index"),
-                applied.to_string(),
+                at.index.to_string(),
             ),
         ],
         bytes,

@@ -1,63 +1,44 @@
-//! `/v1/palace/kg/…`: the temporal knowledge graph.
+//! The temporal knowledge graph: `/v1/palace/kg/…`.
 
 use axum::{
-    Json, Router,
-    extract::{Path, Query, State as AxState, rejection::QueryRejection},
-    http::{HeaderMap, StatusCode},
+    Router,
+    extract::{Path, State as AxState},
     routing::{get, post},
 };
-use bytes::Bytes;
-use chorus_consensus::Op;
-use chorus_palace::{Command, Direction, NewFact, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use chorus_api_types::{
+    Created, Read, ReadParams, Written,
+    kg::{EntityAdded, Invalidate, Invalidated, KgQuery, NewEntity, NewFact},
+    paths,
+};
+use chorus_palace::{Command, Direction, Entity, Fact, KgStats, Page, Response};
 
 use super::{
     Shared,
-    common::{ReadParams, idempotency_key, json_body},
-    palace::submit,
-    palace_more::{
-        DEFAULT_PAGE_LIMIT, created_or_existing, query, read_with, unexpected, with_applied,
-        written_with,
-    },
+    answer::{self, Answer},
+    drawers::DEFAULT_PAGE_LIMIT,
+    read::{read, read_at, read_one},
+    request::{Body, Query},
+    write::{WriteHeaders, write},
 };
 use crate::ApiError;
 
 pub(crate) fn router() -> Router<Shared> {
     Router::new()
-        .route("/v1/palace/kg/facts", post(add_fact))
-        .route("/v1/palace/kg/entities", post(add_entity))
-        .route("/v1/palace/kg/entities/{name}", get(get_entity))
-        .route("/v1/palace/kg/invalidate", post(invalidate))
-        .route("/v1/palace/kg/query", get(kg_query))
-        .route("/v1/palace/kg/timeline", get(timeline))
-        .route("/v1/palace/kg/stats", get(stats))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FactBody {
-    subject: String,
-    predicate: String,
-    object: String,
-    #[serde(default)]
-    valid_from: Option<u64>,
-    #[serde(default)]
-    valid_to: Option<u64>,
-    #[serde(default)]
-    confidence: Option<f64>,
-    #[serde(default)]
-    source_drawer: Option<String>,
+        .route(paths::KG_FACTS, post(add_fact))
+        .route(paths::KG_ENTITIES, post(add_entity))
+        .route(paths::KG_ENTITY, get(get_entity))
+        .route(paths::KG_INVALIDATE, post(invalidate))
+        .route(paths::KG_QUERY, get(query))
+        .route(paths::KG_TIMELINE, get(timeline))
+        .route(paths::KG_STATS, get(stats))
 }
 
 async fn add_fact(
     AxState(state): AxState<Shared>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let b: FactBody = json_body(&body)?;
-    let key = idempotency_key(&headers)?;
-    let cmd = Command::KgFactAdd(NewFact {
+    headers: WriteHeaders,
+    Body(b): Body<NewFact>,
+) -> Result<Answer<Written<Created<u64>>>, ApiError> {
+    let cmd = Command::KgFactAdd(chorus_palace::NewFact {
         subject: b.subject,
         predicate: b.predicate,
         object: b.object,
@@ -66,161 +47,106 @@ async fn add_fact(
         confidence: b.confidence,
         source_drawer: b.source_drawer,
     });
-    let (resp, written) = submit(&state, Op::Palace(cmd), key).await?;
-    let Response::FactAdded { id, already_exists } = resp else {
-        return Err(unexpected(&resp));
-    };
-    Ok(created_or_existing(&written, json!(id), already_exists))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EntityBody {
-    name: String,
-    #[serde(default)]
-    kind: Option<String>,
+    let w = write(&state, headers, cmd, |r| match r {
+        Response::FactAdded { id, already_exists } => Ok(Created { id, already_exists }),
+        other => Err(other),
+    })
+    .await?;
+    Ok(answer::created(w.value.already_exists, w))
 }
 
 async fn add_entity(
     AxState(state): AxState<Shared>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
-    let b: EntityBody = json_body(&body)?;
-    let key = idempotency_key(&headers)?;
+    headers: WriteHeaders,
+    Body(b): Body<NewEntity>,
+) -> Result<Answer<Written<EntityAdded>>, ApiError> {
     let cmd = Command::KgEntityAdd {
         name: b.name,
         kind: b.kind,
     };
-    let (resp, written) = submit(&state, Op::Palace(cmd), key).await?;
-    let Response::EntityAdded {
-        name,
-        already_exists,
-    } = resp
-    else {
-        return Err(unexpected(&resp));
-    };
-    Ok(Json(written_with(
-        &written,
-        json!({"name": name, "already_exists": already_exists}),
-    )))
+    let w = write(&state, headers, cmd, |r| match r {
+        Response::EntityAdded {
+            name,
+            already_exists,
+        } => Ok(EntityAdded {
+            name,
+            already_exists,
+        }),
+        other => Err(other),
+    })
+    .await?;
+    Ok(answer::ok(w))
 }
 
 async fn get_entity(
     AxState(state): AxState<Shared>,
     Path(name): Path<String>,
-    params: Result<Query<ReadParams>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let Query(p) = query(params)?;
-    let (found, applied) = read_with(&state, &p, |s| s.entity(&name).cloned()).await?;
-    match found {
-        Some(e) => Ok(Json(with_applied(e, applied))),
-        None => Err(ApiError {
-            field: Some("name".into()),
-            ..ApiError::not_found(format!(
-                "entity {name:?} not found (applied index {applied})"
-            ))
-        }),
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct InvalidateBody {
-    subject: String,
-    predicate: String,
-    object: String,
-    #[serde(default)]
-    ended_at_ms: Option<u64>,
+    Query(q): Query<ReadParams>,
+) -> Result<Answer<Read<Entity>>, ApiError> {
+    let found = read_one(&state, &q, "entity", "name", &name, |p| {
+        p.entity(&name).cloned()
+    })
+    .await?;
+    Ok(answer::ok(found))
 }
 
 async fn invalidate(
     AxState(state): AxState<Shared>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
-    let b: InvalidateBody = json_body(&body)?;
-    let key = idempotency_key(&headers)?;
+    headers: WriteHeaders,
+    Body(b): Body<Invalidate>,
+) -> Result<Answer<Written<Invalidated>>, ApiError> {
     let cmd = Command::KgInvalidate {
         subject: b.subject,
         predicate: b.predicate,
         object: b.object,
         ended_at_ms: b.ended_at_ms,
     };
-    let (resp, written) = submit(&state, Op::Palace(cmd), key).await?;
-    let Response::FactsInvalidated { ids } = resp else {
-        return Err(unexpected(&resp));
-    };
-    Ok(Json(written_with(&written, json!({"invalidated": ids}))))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct QueryParams {
-    entity: String,
-    #[serde(default)]
-    as_of: Option<u64>,
-    #[serde(default)]
-    direction: Option<Direction>,
-    #[serde(default)]
-    limit: Option<usize>,
-    #[serde(default)]
-    cursor: Option<String>,
-    #[serde(default)]
-    min_index: Option<u64>,
-    #[serde(default)]
-    consistency: Option<String>,
-}
-
-impl QueryParams {
-    fn read(&self) -> ReadParams {
-        ReadParams {
-            min_index: self.min_index,
-            consistency: self.consistency.clone(),
-        }
-    }
-}
-
-async fn kg_query(
-    AxState(state): AxState<Shared>,
-    params: Result<Query<QueryParams>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let Query(p) = query(params)?;
-    let limit = p.limit.unwrap_or(DEFAULT_PAGE_LIMIT);
-    let direction = p.direction.unwrap_or(Direction::Both);
-    let (page, applied) = read_with(&state, &p.read(), |s| {
-        s.kg_query(&p.entity, p.as_of, direction, limit, p.cursor.as_deref())
+    let w = write(&state, headers, cmd, |r| match r {
+        Response::FactsInvalidated { ids } => Ok(Invalidated { invalidated: ids }),
+        other => Err(other),
     })
     .await?;
-    let page = page.map_err(|e| ApiError::palace(&e))?;
-    Ok(Json(with_applied(page, applied)))
+    Ok(answer::ok(w))
+}
+
+async fn query(
+    AxState(state): AxState<Shared>,
+    Query(q): Query<KgQuery>,
+) -> Result<Answer<Read<Page<Fact>>>, ApiError> {
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE_LIMIT);
+    let direction = q.direction.unwrap_or(Direction::Both);
+    let page = read(&state, &q, |p| {
+        p.kg_query(&q.entity, q.as_of, direction, limit, q.cursor.as_deref())
+    })
+    .await?;
+    Ok(answer::ok(page))
 }
 
 async fn timeline(
     AxState(state): AxState<Shared>,
-    params: Result<Query<QueryParams>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let Query(p) = query(params)?;
-    if p.as_of.is_some() || p.direction.is_some() {
+    Query(q): Query<KgQuery>,
+) -> Result<Answer<Read<Page<Fact>>>, ApiError> {
+    if q.as_of.is_some() || q.direction.is_some() {
         return Err(ApiError::invalid(
             "query",
             "a timeline takes entity, limit, cursor, min_index and consistency; as_of and direction belong to /v1/palace/kg/query",
         ));
     }
-    let limit = p.limit.unwrap_or(DEFAULT_PAGE_LIMIT);
-    let (page, applied) = read_with(&state, &p.read(), |s| {
-        s.kg_timeline(&p.entity, limit, p.cursor.as_deref())
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE_LIMIT);
+    let page = read(&state, &q, |p| {
+        p.kg_timeline(&q.entity, limit, q.cursor.as_deref())
     })
     .await?;
-    let page = page.map_err(|e| ApiError::palace(&e))?;
-    Ok(Json(with_applied(page, applied)))
+    Ok(answer::ok(page))
 }
 
 async fn stats(
     AxState(state): AxState<Shared>,
-    params: Result<Query<ReadParams>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let Query(p) = query(params)?;
-    let (stats, applied) = read_with(&state, &p, |s| s.kg_stats()).await?;
-    Ok(Json(with_applied(stats, applied)))
+    Query(q): Query<ReadParams>,
+) -> Result<Answer<Read<KgStats>>, ApiError> {
+    let (value, at) = read_at(&state, &q, |p| p.kg_stats()).await?;
+    Ok(answer::ok(Read {
+        value,
+        applied_index: at.index,
+    }))
 }

@@ -1,27 +1,37 @@
-//! Route tables and handlers.
+//! Route tables: one module per resource, each with its own `router()`, merged here.
+//!
+//! Shared by every handler: [`request`] (JSON bodies and query strings, their errors naming the
+//! field), [`write`] (the one way a palace write is proposed and answered), [`read`] (the one
+//! way the palace is read at a requested freshness) and [`answer`] (the one way an answer is
+//! written).
 
+mod answer;
 mod backup;
-mod cluster;
-mod common;
+mod diaries;
+mod drawers;
+mod fencing;
 mod kg;
-mod palace;
-mod palace_more;
-mod palace_search;
+mod members;
+mod read;
 mod records;
+mod request;
+mod roles;
+mod search;
+mod status;
+mod tunnels;
+mod write;
 
 use std::sync::Arc;
 
 use axum::{
-    Json, Router,
+    Router,
     extract::{Request, State as AxState},
-    http::{StatusCode, header},
+    http::header,
     middleware::{self, Next},
     response::{IntoResponse, Response},
-    routing::get,
 };
-use chorus_types::status::{Readiness, Status};
 
-use crate::{ApiError, server::Services};
+use crate::{ApiError, Services};
 
 /// Shared by every handler.
 pub(crate) struct State {
@@ -37,30 +47,27 @@ impl State {
 
 pub(crate) type Shared = Arc<State>;
 
+/// The health port: probes, status and metrics, no authentication.
 pub(crate) fn health_router(state: Shared) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/status", get(status))
-        .route("/v1/status", get(status))
-        .route("/metrics", get(metrics))
-        .with_state(state)
+    status::health_router().with_state(state)
 }
 
+/// The `/v1/` API, on the Unix socket and (behind the bearer token) on the TCP API port.
 pub(crate) fn api_router(state: Shared, require_token: bool) -> Router {
     let router = Router::new()
-        .route("/v1/status", get(status))
-        .route("/v1/peers", get(peers))
-        .route("/healthz", get(healthz))
-        .merge(palace::router())
-        .merge(palace_more::router())
-        .merge(palace_search::router())
+        .merge(status::router())
+        .merge(drawers::router())
+        .merge(diaries::router())
+        .merge(search::router())
         .merge(kg::router())
-        .merge(cluster::router())
+        .merge(tunnels::router())
+        .merge(members::router())
+        .merge(fencing::router())
         .merge(backup::router())
         .merge(records::router())
+        .merge(roles::router())
         .layer(axum::extract::DefaultBodyLimit::max(
-            common::MAX_BODY_BYTES + 1,
+            request::MAX_BODY_BYTES + 1,
         ))
         .fallback(not_found)
         .with_state(state.clone());
@@ -95,90 +102,4 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 async fn not_found() -> ApiError {
     ApiError::not_found("no such endpoint; see docs/api.md")
-}
-
-async fn healthz() -> &'static str {
-    "ok\n"
-}
-
-pub(crate) fn build_status(s: &Services) -> Status {
-    let p2p = &s.p2p;
-    let r = s.consensus.status();
-    Status {
-        node_name: s.info.node_name.clone(),
-        peer_id: p2p.local_peer_id().to_string(),
-        raft_id: Some(r.raft_id),
-        role: s.info.role.clone(),
-        cluster: s.info.cluster.clone(),
-        is_leader: Some(r.is_leader),
-        leader_peer_id: r.leader_peer_id,
-        term: Some(r.term),
-        commit_index: Some(r.commit_index),
-        applied_index: Some(r.applied_index),
-        peers_connected: p2p.connected_members().len(),
-        voters: Some(r.voters),
-        version: chorus_telemetry::VERSION.to_string(),
-        build_sha: chorus_telemetry::BUILD_SHA.to_string(),
-        listen_addrs: p2p.listen_addrs().iter().map(|a| a.to_string()).collect(),
-        uptime_seconds: s.started.elapsed().as_secs(),
-    }
-}
-
-async fn status(AxState(state): AxState<Shared>) -> Json<Status> {
-    Json(build_status(&state.services))
-}
-
-async fn readyz(AxState(state): AxState<Shared>) -> (StatusCode, Json<Readiness>) {
-    let s = &state.services;
-    let mut waiting_for = Vec::new();
-    let need = s.info.bootstrap_expect.saturating_sub(1);
-    let have = s.p2p.connected_members().len();
-    if have < need {
-        waiting_for.push(format!("mesh: {have} of {need} expected peers connected"));
-    }
-    let r = s.consensus.status();
-    let me = s.p2p.local_peer_id().to_string();
-    if !r.voters.contains(&me) && !r.learners.contains(&me) {
-        waiting_for.push("cluster: not a member yet".into());
-    }
-    if r.leader_id.is_none() {
-        waiting_for.push("cluster: no leader known".into());
-    }
-    // A replica more than this far behind the commit index serves stale reads.
-    const MAX_LAG: u64 = 1000;
-    if r.commit_index > r.applied_index + MAX_LAG {
-        waiting_for.push(format!(
-            "palace: applied {} of committed {}",
-            r.applied_index, r.commit_index
-        ));
-    }
-    let ready = waiting_for.is_empty();
-    let code = if ready {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    (code, Json(Readiness { ready, waiting_for }))
-}
-
-async fn metrics(AxState(state): AxState<Shared>) -> impl IntoResponse {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        state.services.registry.encode_text(),
-    )
-}
-
-async fn peers(
-    AxState(state): AxState<Shared>,
-) -> Result<Json<Vec<chorus_p2p::PeerInfo>>, ApiError> {
-    state
-        .services
-        .p2p
-        .peers()
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::unavailable(e.to_string()))
 }

@@ -1,68 +1,84 @@
-//! `/v1/records…` and `/v1/roles…`: decision records and the role registry (DESIGN §7).
+//! Decision records: `/v1/records…` (DESIGN §7).
 //!
 //! Bodies never pass through here in plaintext except two ways, both to the local caller
 //! only: the body of a publication on its way to be encrypted, and `POST
 //! /v1/records/{cid}/decrypt`, which decrypts with the role identities this node holds.
 
 use axum::{
-    Json, Router,
-    extract::{Path, Query, State as AxState},
+    Router,
+    extract::{Path, State as AxState},
     http::{StatusCode, header},
     response::IntoResponse,
     routing::{get, post},
 };
 use base64::Engine as _;
 use bytes::Bytes;
-use chorus_decisions::{Error as RecError, Publish, RecordInfo};
+use chorus_api_types::{
+    paths,
+    records::{AddressQuery, NewRecord, RecordQuery},
+};
+use chorus_decisions::{Error as RecError, Fetched, Publish, Receipt, RecordInfo, Source};
+use chorus_palace::RecordSummary;
 use chorus_records::Cid;
 use chorus_types::ucxl::Address;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use super::{Shared, common::json_body};
+use super::{
+    Shared,
+    answer::{self, Answer},
+    request::{Body, Query},
+};
 use crate::ApiError;
+
+/// Default and largest number of records a list returns.
+const DEFAULT_LIST_LIMIT: usize = 100;
+const MAX_LIST_LIMIT: usize = 1000;
 
 pub(crate) fn router() -> Router<Shared> {
     Router::new()
-        .route("/v1/records", post(publish).get(list))
-        .route("/v1/records/by-address", get(by_address))
-        .route("/v1/records/verify", post(verify))
-        .route("/v1/records/{cid}", get(get_record))
-        .route("/v1/records/{cid}/export", get(export))
-        .route("/v1/records/{cid}/decrypt", post(decrypt))
-        .route("/v1/roles", get(list_roles))
-        .route("/v1/roles/{role}", post(set_role))
+        .route(paths::RECORDS, post(publish).get(list))
+        .route(paths::RECORD_BY_ADDRESS, get(by_address))
+        .route(paths::RECORD_VERIFY, post(verify))
+        .route(paths::RECORD, get(get_record))
+        .route(paths::RECORD_EXPORT, get(export))
+        .route(paths::RECORD_DECRYPT, post(decrypt))
 }
 
-/// Maps a records error to a status: 4xx and 503 mean nothing was published.
-fn rec_err(e: RecError) -> ApiError {
-    let (status, code, field) = match &e {
-        RecError::Invalid { field, .. } => (StatusCode::BAD_REQUEST, "invalid", Some(*field)),
-        RecError::Build(chorus_records::BuildError::TooLarge { .. }) => {
-            (StatusCode::PAYLOAD_TOO_LARGE, "too_large", Some("body"))
+/// `{items}`.
+#[derive(Serialize)]
+struct Items {
+    items: Vec<RecordSummary>,
+}
+
+/// A record's verified public header and where it came from.
+#[derive(Serialize)]
+struct FetchedOut {
+    record: RecordInfo,
+    source: Source,
+}
+
+impl From<&Fetched> for FetchedOut {
+    fn from(f: &Fetched) -> Self {
+        Self {
+            record: RecordInfo::of(&f.record, f.version),
+            source: f.source,
         }
-        RecError::Build(chorus_records::BuildError::NoRecipients { .. }) => {
-            (StatusCode::BAD_REQUEST, "invalid", Some("roles"))
-        }
-        RecError::Build(_) => (StatusCode::BAD_REQUEST, "invalid", None),
-        RecError::Rejected { rejection, .. } => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            rejection.reason(),
-            Some("record"),
-        ),
-        RecError::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found", None),
-        RecError::Write(w) => return ApiError::write(w),
-        RecError::Read(r) => return ApiError::read(r),
-        RecError::Palace(_) => (StatusCode::CONFLICT, "palace", None),
-        RecError::Refused(_) => (StatusCode::FORBIDDEN, "refused", None),
-        RecError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
-    };
-    ApiError {
-        status,
-        code,
-        message: e.to_string(),
-        field: field.map(str::to_string),
     }
+}
+
+/// A verified record.
+#[derive(Serialize)]
+struct Verified {
+    record: RecordInfo,
+}
+
+/// A decrypted record: the body as text when it is UTF-8, and always as base64.
+#[derive(Serialize)]
+struct Decrypted {
+    record: RecordInfo,
+    content_type: String,
+    text: Option<String>,
+    body_b64: String,
 }
 
 fn parse_cid(s: &str) -> Result<Cid, ApiError> {
@@ -70,33 +86,26 @@ fn parse_cid(s: &str) -> Result<Cid, ApiError> {
         .map_err(|e| ApiError::invalid("cid", e.to_string()))
 }
 
+/// The record with content id `cid`: from the palace, else the DHT, else a peer.
+async fn fetch(state: &Shared, cid: &str) -> Result<Fetched, ApiError> {
+    let cid = parse_cid(cid)?;
+    state
+        .services
+        .records
+        .get(cid, &[])
+        .await
+        .map_err(ApiError::records)
+}
+
 fn parse_address(s: &str) -> Result<Address, ApiError> {
     s.parse::<Address>()
         .map_err(|e| ApiError::invalid("address", e.to_string()))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PublishBody {
-    address: String,
-    roles: Vec<String>,
-    #[serde(default)]
-    content_type: Option<String>,
-    #[serde(default)]
-    text: Option<String>,
-    #[serde(default)]
-    body_b64: Option<String>,
-    #[serde(default)]
-    task: Option<String>,
-    #[serde(default)]
-    parents: Vec<String>,
-}
-
 async fn publish(
     AxState(state): AxState<Shared>,
-    body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let b: PublishBody = json_body(&body)?;
+    Body(b): Body<NewRecord>,
+) -> Result<Answer<Receipt>, ApiError> {
     let address = parse_address(&b.address)?;
     let (bytes, default_type) = match (b.text, b.body_b64) {
         (Some(t), None) => (t.into_bytes(), "text/plain; charset=utf-8"),
@@ -132,26 +141,19 @@ async fn publish(
             parents,
         })
         .await
-        .map_err(rec_err)?;
-    Ok((StatusCode::CREATED, Json(json!(receipt))))
-}
-
-#[derive(Debug, Deserialize)]
-struct ListParams {
-    project: Option<String>,
-    task: Option<String>,
-    limit: Option<usize>,
+        .map_err(ApiError::records)?;
+    Ok(Answer(StatusCode::CREATED, receipt))
 }
 
 async fn list(
     AxState(state): AxState<Shared>,
-    Query(q): Query<ListParams>,
-) -> Result<Json<Value>, ApiError> {
-    let limit = q.limit.unwrap_or(100);
-    if limit == 0 || limit > 1000 {
+    Query(q): Query<RecordQuery>,
+) -> Result<Answer<Items>, ApiError> {
+    let limit = q.limit.unwrap_or(DEFAULT_LIST_LIMIT);
+    if limit == 0 || limit > MAX_LIST_LIMIT {
         return Err(ApiError::invalid(
             "limit",
-            format!("limit = {limit}: expected 1 to 1000"),
+            format!("limit = {limit}: expected 1 to {MAX_LIST_LIMIT}"),
         ));
     }
     let items = state
@@ -159,61 +161,37 @@ async fn list(
         .records
         .list(q.project.as_deref(), q.task.as_deref(), limit)
         .await
-        .map_err(rec_err)?;
-    Ok(Json(json!({ "items": items })))
-}
-
-fn fetched_json(f: &chorus_decisions::Fetched) -> Value {
-    json!({
-        "record": RecordInfo::of(&f.record, f.version),
-        "source": f.source,
-    })
+        .map_err(ApiError::records)?;
+    Ok(answer::ok(Items { items }))
 }
 
 async fn get_record(
     AxState(state): AxState<Shared>,
     Path(cid): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let cid = parse_cid(&cid)?;
-    let f = state
-        .services
-        .records
-        .get(cid, &[])
-        .await
-        .map_err(rec_err)?;
-    Ok(Json(fetched_json(&f)))
-}
-
-#[derive(Debug, Deserialize)]
-struct AddressParams {
-    address: String,
+) -> Result<Answer<FetchedOut>, ApiError> {
+    let f = fetch(&state, &cid).await?;
+    Ok(answer::ok(FetchedOut::from(&f)))
 }
 
 async fn by_address(
     AxState(state): AxState<Shared>,
-    Query(q): Query<AddressParams>,
-) -> Result<Json<Value>, ApiError> {
+    Query(q): Query<AddressQuery>,
+) -> Result<Answer<FetchedOut>, ApiError> {
     let address = parse_address(&q.address)?;
     let f = state
         .services
         .records
         .get_address(&address)
         .await
-        .map_err(rec_err)?;
-    Ok(Json(fetched_json(&f)))
+        .map_err(ApiError::records)?;
+    Ok(answer::ok(FetchedOut::from(&f)))
 }
 
 async fn export(
     AxState(state): AxState<Shared>,
     Path(cid): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let cid = parse_cid(&cid)?;
-    let f = state
-        .services
-        .records
-        .get(cid, &[])
-        .await
-        .map_err(rec_err)?;
+    let f = fetch(&state, &cid).await?;
     Ok((
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         chorus_records::armor(&f.record),
@@ -221,7 +199,10 @@ async fn export(
 }
 
 /// Verifies an exported record (raw or armoured) sent as the body; a rejection is counted.
-async fn verify(AxState(state): AxState<Shared>, body: Bytes) -> Result<Json<Value>, ApiError> {
+async fn verify(
+    AxState(state): AxState<Shared>,
+    body: Bytes,
+) -> Result<Answer<Verified>, ApiError> {
     let limits = state.services.records.limits();
     let record = match chorus_records::verify_export(&body, &limits) {
         Ok(r) => state.services.records.verify(r.as_bytes(), None),
@@ -233,62 +214,27 @@ async fn verify(AxState(state): AxState<Shared>, body: Bytes) -> Result<Json<Val
             })
         }
     }
-    .map_err(rec_err)?;
-    Ok(Json(json!({ "record": RecordInfo::of(&record, None) })))
+    .map_err(ApiError::records)?;
+    Ok(answer::ok(Verified {
+        record: RecordInfo::of(&record, None),
+    }))
 }
 
 async fn decrypt(
     AxState(state): AxState<Shared>,
     Path(cid): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Answer<Decrypted>, ApiError> {
     let cid = parse_cid(&cid)?;
-    let (f, plain) = state.services.records.decrypt(cid).await.map_err(rec_err)?;
-    let text = String::from_utf8(plain.clone()).ok();
-    Ok(Json(json!({
-        "record": RecordInfo::of(&f.record, f.version),
-        "content_type": f.record.header().content_type,
-        "text": text,
-        "body_b64": base64::engine::general_purpose::STANDARD.encode(&plain),
-    })))
-}
-
-async fn list_roles(AxState(state): AxState<Shared>) -> Result<Json<Value>, ApiError> {
-    let page = state
-        .services
-        .consensus
-        .read(chorus_consensus::Consistency::Local, |d| {
-            d.palace.roles(1000, None)
-        })
-        .await
-        .map_err(|e| ApiError::read(&e))?
-        .0
-        .map_err(|e| ApiError::palace(&e))?;
-    let held: Vec<String> = state
+    let (f, plain) = state
         .services
         .records
-        .identities()
-        .map(|v| v.into_iter().map(|(r, _)| r).collect())
-        .unwrap_or_default();
-    Ok(Json(json!({ "items": page.items, "held_here": held })))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SetRole {
-    recipients: Vec<String>,
-}
-
-async fn set_role(
-    AxState(state): AxState<Shared>,
-    Path(role): Path<String>,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
-    let b: SetRole = json_body(&body)?;
-    let (index, term) = state
-        .services
-        .records
-        .set_role(&role, &b.recipients)
+        .decrypt(cid)
         .await
-        .map_err(rec_err)?;
-    Ok(Json(json!({ "role": role, "index": index, "term": term })))
+        .map_err(ApiError::records)?;
+    Ok(answer::ok(Decrypted {
+        record: RecordInfo::of(&f.record, f.version),
+        content_type: f.record.header().content_type.clone(),
+        text: String::from_utf8(plain.clone()).ok(),
+        body_b64: base64::engine::general_purpose::STANDARD.encode(&plain),
+    }))
 }

@@ -2,12 +2,15 @@
 //! restored, or (quorum-loss recovery) a survivor's state forced into a new cluster.
 //!
 //! The seed is written offline (no node runs on the directory) and carries the log position the
-//! palace was taken at. The node that starts on it turns the seed into ordinary Raft storage
-//! before Raft opens it ([`convert`]): a snapshot *at that same position* whose membership holds
-//! only this node, the log purged up to it, and a vote of that term. Raft then elects the node
-//! at the next term and its first new entry follows the restored index, so `applied_index`
-//! never moves backwards across a restore, and every node that joins installs the palace as a
-//! snapshot (the log before it is gone).
+//! palace was taken at. It is a plain file, `raft/SEED` (format in `chorus_backup::seed`), so
+//! whoever writes it links no storage engine; releases before 0.2 and the first 0.2 builds left
+//! it in a sled database instead, under the `snapshot` tree's `seed` or `seed-v2` key, and those
+//! are still read. The node that starts on it turns the seed into ordinary Raft storage before
+//! Raft opens it (`convert`): a snapshot *at that same position* whose membership holds only
+//! this node, the log purged up to it, and a vote of that term. Raft then elects the node at the
+//! next term and its first new entry follows the restored index, so `applied_index` never moves
+//! backwards across a restore, and every node that joins installs the palace as a snapshot (the
+//! log before it is gone).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,7 +29,7 @@ use crate::{
 };
 use chorus_types::fencing::FenceGuard;
 
-/// Key of a seed in the `snapshot` tree, in this format.
+/// Key of a seed in the `snapshot` tree, as the first 0.2 builds wrote it.
 const SEED_KEY: &[u8] = b"seed-v2";
 /// Key of a seed written by releases before 0.2: the raw palace snapshot bytes, no position.
 const LEGACY_SEED_KEY: &[u8] = b"seed";
@@ -62,35 +65,69 @@ impl Seed {
     }
 }
 
-/// Creates Raft storage at `dir` (which must not exist) holding only `seed`: no log, no vote,
-/// no membership. A node started on it forms a new single-voter cluster that continues the
-/// log after `seed.index` (see the module documentation).
+/// The tables a seed carries beside the palace, in the seed file's `tables` part.
+#[derive(Serialize, Deserialize)]
+struct Tables {
+    dedup: Dedup,
+    fences: FenceGuard,
+    excluded: BTreeSet<NodeId>,
+}
+
+/// Creates the Raft folder `dir` (which must not exist) holding only `seed`, as a seed file:
+/// no log, no vote, no membership. A node started on it forms a new single-voter cluster that
+/// continues the log after `seed.index` (see the module documentation).
 pub fn write(dir: &std::path::Path, seed: &Seed) -> Result<(), String> {
     Palace::from_snapshot_bytes(&seed.palace).map_err(|e| e.to_string())?;
     if dir.exists() {
         return Err(format!("{} already exists", dir.display()));
     }
-    let db = sled::Config::new()
-        .path(dir)
-        .open()
-        .map_err(|e| format!("{}: {e}", dir.display()))?;
-    let tree = db.open_tree("snapshot").map_err(|e| e.to_string())?;
-    tree.insert(SEED_KEY, wire::encode(seed)?)
-        .map_err(|e| e.to_string())?;
-    db.flush().map_err(|e| e.to_string())?;
-    Ok(())
+    let tables = Tables {
+        dedup: seed.dedup.clone(),
+        fences: seed.fences.clone(),
+        excluded: seed.excluded.clone(),
+    };
+    let file = chorus_backup::seed::Seed {
+        term: seed.term,
+        index: seed.index,
+        palace: seed.palace.clone(),
+        tables: wire::encode(&tables)?,
+    };
+    chorus_backup::seed::write(dir, &file).map_err(|e| e.to_string())
 }
 
-/// Turns a seed left in `db` into Raft storage whose only voter is this node (`id`, `me`):
-/// a snapshot at the seed's position, the log purged up to it, a vote of its term. Does
-/// nothing without a seed. Returns the position when it converted one.
+/// The seed file in `dir`, if any, with its tables decoded (none: empty tables).
+fn read_file(dir: &std::path::Path) -> Result<Option<Seed>, String> {
+    let Some(file) = chorus_backup::seed::read(dir).map_err(|e| e.to_string())? else {
+        return Ok(None);
+    };
+    let mut seed = Seed::from_palace(file.palace, file.term, file.index);
+    if !file.tables.is_empty() {
+        let t: Tables = wire::decode(&file.tables, super::MAX_SNAPSHOT_BYTES)?;
+        seed.dedup = t.dedup;
+        seed.fences = t.fences;
+        seed.excluded = t.excluded;
+    }
+    Ok(Some(seed))
+}
+
+/// Turns a seed left in `dir` (the seed file) or in `db` (its sled keys, from earlier builds)
+/// into Raft storage whose only voter is this node (`id`, `me`): a snapshot at the seed's
+/// position, the log purged up to it, a vote of its term. Does nothing without a seed. Returns
+/// the position when it converted one.
 ///
 /// Idempotent up to its last step (removing the seed), so a crash part-way is finished at the
 /// next start.
-pub(crate) fn convert(db: &sled::Db, id: NodeId, me: Member) -> Result<Option<LogId>, String> {
+pub(crate) fn convert(
+    db: &sled::Db,
+    dir: &std::path::Path,
+    id: NodeId,
+    me: Member,
+) -> Result<Option<LogId>, String> {
     let snapshots = db.open_tree("snapshot").map_err(|e| e.to_string())?;
     let meta = db.open_tree("meta").map_err(|e| e.to_string())?;
-    let seed = if let Some(bytes) = snapshots.get(SEED_KEY).map_err(|e| e.to_string())? {
+    let seed = if let Some(seed) = read_file(dir)? {
+        seed
+    } else if let Some(bytes) = snapshots.get(SEED_KEY).map_err(|e| e.to_string())? {
         wire::decode::<Seed>(&bytes, super::MAX_SNAPSHOT_BYTES)?
     } else if let Some(bytes) = snapshots.get(LEGACY_SEED_KEY).map_err(|e| e.to_string())? {
         if meta
@@ -143,5 +180,6 @@ pub(crate) fn convert(db: &sled::Db, id: NodeId, me: Member) -> Result<Option<Lo
         .remove(LEGACY_SEED_KEY)
         .map_err(|e| e.to_string())?;
     db.flush().map_err(|e| e.to_string())?;
+    chorus_backup::seed::remove(dir).map_err(|e| e.to_string())?;
     Ok(Some(log_id))
 }

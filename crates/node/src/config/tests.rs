@@ -1,4 +1,4 @@
-use std::{collections::HashMap, fs, os::unix::fs::PermissionsExt};
+use std::{collections::HashMap, fs, os::unix::fs::PermissionsExt, path::PathBuf};
 
 use super::*;
 
@@ -18,15 +18,23 @@ fn one_error(r: Result<NodeConfig, ConfigError>) -> SettingError {
 #[test]
 fn defaults_apply_when_nothing_is_set() {
     let c = NodeConfig::load(&env(&[("HOME", "/h"), ("HOSTNAME", "n1")]), None, &[]).unwrap();
-    assert_eq!(c.cluster, "chorus");
+    assert_eq!(c.cluster(), "chorus");
     assert_eq!(c.node_name, "n1");
     assert_eq!(c.data_dir, PathBuf::from("/h/.chorus/n1"));
-    assert_eq!(c.p2p_port, 9000);
-    assert_eq!(c.listen_addrs[0].to_string(), "/ip4/0.0.0.0/tcp/9000");
-    assert_eq!((c.api_port, c.health_port), (8080, 8081));
-    assert!(c.mdns && c.dht);
-    assert_eq!(c.bootstrap_expect, 1);
-    assert!(c.api_token.is_none() && c.cluster_secret.is_none());
+    assert_eq!(c.p2p.listen_addrs[0].to_string(), "/ip4/0.0.0.0/tcp/9000");
+    assert_eq!((c.api.api_port, c.api.health_port), (8080, 8081));
+    assert_eq!(
+        c.api.socket_path,
+        PathBuf::from("/h/.chorus/n1/sockets/api.sock")
+    );
+    assert!(c.p2p.mdns && c.p2p.dht);
+    assert_eq!(c.consensus.bootstrap_expect, 1);
+    assert_eq!(
+        (c.consensus.cluster.as_str(), c.consensus.node_name.as_str()),
+        ("chorus", "n1")
+    );
+    assert!(c.consensus.voter);
+    assert!(c.api.api_token.is_none() && c.p2p.psk.is_none());
 }
 
 #[test]
@@ -36,10 +44,14 @@ fn layers_override_in_order_file_env_flag() {
     fs::write(&file, "p2p_port = 1000\nhealth_port = 1001\napi_port = 1002\nbootstrap_peers = [\"/ip4/10.0.0.1/tcp/9000\"]\n").unwrap();
     let e = env(&[("CHORUS_HEALTH_PORT", "2001"), ("CHORUS_API_PORT", "2002")]);
     let c = NodeConfig::load(&e, Some(&file), &[("api_port", "3002".into())]).unwrap();
-    assert_eq!(c.p2p_port, 1000, "file beats default");
-    assert_eq!(c.health_port, 2001, "env beats file");
-    assert_eq!(c.api_port, 3002, "flag beats env");
-    assert_eq!(c.bootstrap_peers.len(), 1);
+    assert_eq!(
+        c.p2p.listen_addrs[0].to_string(),
+        "/ip4/0.0.0.0/tcp/1000",
+        "file beats default"
+    );
+    assert_eq!(c.api.health_port, 2001, "env beats file");
+    assert_eq!(c.api.api_port, 3002, "flag beats env");
+    assert_eq!(c.p2p.bootstrap_peers.len(), 1);
 }
 
 #[test]
@@ -53,7 +65,7 @@ fn config_file_comes_from_env_when_no_flag() {
         &[],
     )
     .unwrap();
-    assert_eq!(c.cluster, "blue");
+    assert_eq!(c.cluster(), "blue");
 }
 
 #[test]
@@ -115,8 +127,8 @@ fn secret_files_must_exist_and_be_private() {
     )
     .unwrap();
     assert_eq!(
-        c.cluster_secret.as_deref(),
-        Some(&b"0123456789abcdef0123"[..])
+        c.p2p.psk,
+        Some(chorus_p2p::psk_from_secret(b"0123456789abcdef0123"))
     );
 }
 
@@ -183,6 +195,88 @@ fn the_example_config_file_loads() {
         "/../../configs/agent.toml"
     ));
     let c = NodeConfig::load(&env(&[]), Some(&file), &[]).expect("configs/agent.toml is valid");
-    assert_eq!(c.bootstrap_expect, 3);
-    assert_eq!(c.role, "developer");
+    assert_eq!(c.consensus.bootstrap_expect, 3);
+    assert_eq!(c.role.to_string(), "developer");
+    assert!(c.consensus.voter);
+}
+
+#[test]
+fn portals_do_not_vote_and_ranges_come_from_consensus() {
+    let c = NodeConfig::load(&env(&[("CHORUS_ROLE", "portal")]), None, &[]).unwrap();
+    assert!(!c.consensus.voter);
+    let e = one_error(NodeConfig::load(
+        &env(&[("CHORUS_MAX_VOTERS", "20")]),
+        None,
+        &[],
+    ));
+    assert_eq!(e.setting, "CHORUS_MAX_VOTERS");
+    assert_eq!(e.value, "20");
+    assert!(e.expected.contains("from 1 to 15"), "{e}");
+    let e = one_error(NodeConfig::load(
+        &env(&[("CHORUS_RAFT_HEARTBEAT", "400ms")]),
+        None,
+        &[],
+    ));
+    assert!(e.setting.contains("CHORUS_RAFT_ELECTION_MIN"), "{e}");
+    assert!(e.expected.contains("heartbeat < election_min"), "{e}");
+    let e = one_error(NodeConfig::load(&env(&[("CHORUS_ROLE", "a b")]), None, &[]));
+    assert_eq!(e.setting, "CHORUS_ROLE");
+}
+
+#[test]
+fn a_data_directory_too_long_for_the_socket_is_refused_at_load() {
+    let long = format!("/tmp/{}", "d".repeat(120));
+    let e = one_error(NodeConfig::load(
+        &env(&[("CHORUS_DATA_DIR", &long)]),
+        None,
+        &[],
+    ));
+    assert_eq!(e.setting, "CHORUS_DATA_DIR");
+    assert!(e.expected.contains("shorter data directory"), "{e}");
+}
+
+/// The settings the owning crates' defaults decide, as one comparable text.
+fn defaults_of(c: &NodeConfig) -> String {
+    format!(
+        "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+        c.p2p.cluster,
+        c.p2p.listen_addrs,
+        c.p2p.bootstrap_peers,
+        c.p2p.dns_interval,
+        (c.p2p.mdns, c.p2p.dht, c.p2p.psk),
+        c.consensus,
+        c.api,
+        c.role,
+        c.log,
+        c.log_format
+    )
+}
+
+/// The settings table's documented defaults are the crates' defaults: setting any setting to
+/// the default the table states changes nothing.
+#[test]
+fn the_documented_defaults_are_the_crates_defaults() {
+    let base = env(&[("HOME", "/h"), ("HOSTNAME", "n1")]);
+    let default = defaults_of(&NodeConfig::load(&base, None, &[]).unwrap());
+    let mut checked = 0;
+    for s in crate::settings::SETTINGS {
+        // Placeholders ("host name", "~/.chorus/<node_name>") and unset values ("-") have no
+        // value to compare.
+        if s.default == "-" || s.default.contains(['<', ' ']) {
+            continue;
+        }
+        let mut e = base.clone();
+        e.insert(s.env.to_string(), s.default.to_string());
+        let c = NodeConfig::load(&e, None, &[])
+            .unwrap_or_else(|err| panic!("{} = {:?}: {err}", s.env, s.default));
+        assert_eq!(
+            defaults_of(&c),
+            default,
+            "{} = {:?} (the documented default) differs from the built-in default",
+            s.env,
+            s.default
+        );
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} defaults compared");
 }

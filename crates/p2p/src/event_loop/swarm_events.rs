@@ -14,7 +14,7 @@ use super::EventLoop;
 use crate::{
     Event, GossipMessage, Presence, Protocol, RequestError, Topic, ValidationToken,
     behaviour::{BehaviourEvent, cluster_protocol_version},
-    handle::InboundRequest,
+    vocab::InboundRequest,
 };
 
 impl EventLoop {
