@@ -4,7 +4,9 @@ Usage: mcp_client.py CHORUS_BIN WRITER_DATA_DIR READER_DATA_DIR
 
 The writer's server (a follower) files a drawer; the reader's server (another node) finds it
 by search with min_index; bad arguments must come back as tool errors (isError) while the
-server keeps answering. Prints one JSON line with what it saw; exits 1 with a message on the
+server keeps answering. The writer's node holds the `admin` role key (the Rust side set it up):
+a record published through MCP on the writer is read by address on the reader, listed, and
+decrypted on the writer, while the reader, which holds no role key, is refused. Prints one JSON line with what it saw; exits 1 with a message on the
 first failed check.
 """
 
@@ -59,7 +61,9 @@ async def check_tools(session):
                  "chorus_add_drawer", "chorus_get_drawer", "chorus_list_drawers",
                  "chorus_update_drawer", "chorus_delete_drawer", "chorus_kg_add",
                  "chorus_kg_query", "chorus_kg_invalidate", "chorus_kg_timeline",
-                 "chorus_create_tunnel", "chorus_diary_write", "chorus_diary_read"):
+                 "chorus_create_tunnel", "chorus_diary_write", "chorus_diary_read",
+                 "chorus_record_publish", "chorus_record_get", "chorus_record_list",
+                 "chorus_record_decrypt"):
         if want not in names:
             fail(f"tool {want} missing from tools/list: {names}")
     return names
@@ -86,6 +90,20 @@ async def main():
                 fail(f"chorus_add_drawer failed: {text}")
             added = json.loads(text)
             seen["added"] = added
+            address = f"ucxl://agent-a:admin@chorus:{word}/*^/decision.md"
+            err, text = await call(session, "chorus_record_publish",
+                                   {"address": address, "roles": ["admin"],
+                                    "text": f"ship on Friday {word}", "task": word})
+            if err:
+                fail(f"chorus_record_publish failed: {text}")
+            record = json.loads(text)
+            seen["record"] = record
+            err, text = await call(session, "chorus_record_list", {"task": word})
+            if err or record["cid"] not in text:
+                fail(f"chorus_record_list on the writer does not show {record['cid']}: {text}")
+            err, text = await call(session, "chorus_record_decrypt", {"cid": record["cid"]})
+            if err or json.loads(text).get("text") != f"ship on Friday {word}":
+                fail(f"chorus_record_decrypt on the writer: {text}")
 
     async with stdio_client(server(chorus, reader_dir)) as (r, w):
         async with ClientSession(r, w) as session:
@@ -98,6 +116,16 @@ async def main():
             if not any(h["drawer_id"] == added["id"] for h in hits):
                 fail(f"search for {word} on the reader did not find {added['id']}: {hits}")
             seen["found"] = hits[0]
+            err, text = await call(session, "chorus_record_get", {"ref": address})
+            if err or json.loads(text)["record"]["cid"] != record["cid"]:
+                fail(f"chorus_record_get by address on the reader: {text}")
+            err, text = await call(session, "chorus_record_get", {"ref": record["cid"]})
+            if err or record["cid"] not in text:
+                fail(f"chorus_record_get by cid on the reader: {text}")
+            err, text = await call(session, "chorus_record_decrypt", {"cid": record["cid"]})
+            if not err:
+                fail(f"chorus_record_decrypt on the reader, which holds no role key, answered: {text}")
+            seen["decrypt_refused"] = text
             err, text = await call(session, "chorus_get_drawer", {"id": added["id"]})
             if err or json.loads(text)["content"] != content:
                 fail(f"chorus_get_drawer on the reader: {text}")

@@ -25,6 +25,22 @@ fn python() -> anyhow::Result<String> {
     Ok(py)
 }
 
+/// Runs `chorus --data-dir DIR args…` and returns its standard output.
+fn chorus_on(dir: &std::path::Path, args: &[&str]) -> anyhow::Result<String> {
+    let out = std::process::Command::new(chorus_testkit::bin_path("chorus")?)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "chorus {args:?} exited {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8(out.stdout)?)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_python_mcp_sdk_writes_through_a_follower_and_finds_it_through_another_node()
 -> anyhow::Result<()> {
@@ -38,6 +54,12 @@ async fn the_python_mcp_sdk_writes_through_a_follower_and_finds_it_through_anoth
         reader,
         "phase: drive chorus mcp with the Python SDK"
     );
+    tracing::info!("phase: the writer's node holds the admin role key");
+    let admin = chorus_on(&c.nodes[writer].data_dir, &["keys", "gen-role", "admin"])?;
+    chorus_on(
+        &c.nodes[writer].data_dir,
+        &["roles", "set", "admin", admin.trim()],
+    )?;
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("palace/mcp_client.py");
     let run = tokio::process::Command::new(&py)
         .arg(&script)
@@ -61,5 +83,17 @@ async fn the_python_mcp_sdk_writes_through_a_follower_and_finds_it_through_anoth
     assert_eq!(seen["found"]["drawer_id"], seen["added"]["id"], "{seen}");
     assert_eq!(seen["errors"].as_array().map(Vec::len), Some(6), "{seen}");
     assert!(seen["status_drawers"].as_u64() >= Some(1), "{seen}");
+    assert!(
+        seen["record"]["cid"]
+            .as_str()
+            .is_some_and(|c| !c.is_empty()),
+        "{seen}"
+    );
+    assert!(
+        seen["decrypt_refused"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty()),
+        "{seen}"
+    );
     Ok(())
 }

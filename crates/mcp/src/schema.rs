@@ -23,6 +23,11 @@ pub enum Kind {
     Enum(&'static [&'static str]),
     /// An object of string values.
     StrMap,
+    /// A list of strings, at most `max` of them.
+    StrList {
+        /// Most items.
+        max: usize,
+    },
 }
 
 /// One argument of a tool.
@@ -68,6 +73,9 @@ pub fn input_schema(args: &[Arg]) -> Value {
             Kind::Unit => json!({"type": "number", "minimum": 0, "maximum": 1}),
             Kind::Enum(values) => json!({"type": "string", "enum": values}),
             Kind::StrMap => json!({"type": "object", "additionalProperties": {"type": "string"}}),
+            Kind::StrList { max } => {
+                json!({"type": "array", "items": {"type": "string"}, "maxItems": max})
+            }
         };
         p["description"] = json!(a.doc);
         props.insert(a.name.to_string(), p);
@@ -140,6 +148,10 @@ fn check(a: &Arg, v: &Value) -> Result<(), String> {
             Some(m) if m.values().all(Value::is_string) => Ok(()),
             _ => bad("an object whose values are strings".into()),
         },
+        Kind::StrList { max } => match v.as_array() {
+            Some(items) if items.len() <= max && items.iter().all(Value::is_string) => Ok(()),
+            _ => bad(format!("a list of at most {max} strings")),
+        },
     }
 }
 
@@ -187,6 +199,14 @@ mod tests {
         let e = validate(SPEC, Some(&json!({"query": "x", "direction": "up"}))).unwrap_err();
         assert!(e.contains("one of in, out"), "{e}");
         assert!(validate(SPEC, Some(&json!([1]))).is_err());
+        const LIST: &[Arg] = &[req("roles", Kind::StrList { max: 2 }, "readers")];
+        let e = validate(LIST, Some(&json!({"roles": ["a", 1]}))).unwrap_err();
+        assert!(
+            e.contains("roles = [\"a\",1]: expected a list of at most 2 strings"),
+            "{e}"
+        );
+        assert!(validate(LIST, Some(&json!({"roles": ["a", "b", "c"]}))).is_err());
+        assert!(validate(LIST, Some(&json!({"roles": ["a", "b"]}))).is_ok());
         assert!(validate(SPEC, Some(&json!({"query": "x", "limit": 5}))).is_ok());
     }
 }

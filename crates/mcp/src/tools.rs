@@ -12,6 +12,7 @@ use chorus_client::{
         drawers::{DrawerQuery, DrawerUpdate, DuplicateCheck, NewDrawer},
         kg::{Invalidate, KgQuery, NewFact},
         query::PageQuery,
+        records::{NewRecord, RecordQuery},
         search::SearchQuery,
         tunnels::{NewTunnel, TunnelQuery},
     },
@@ -287,6 +288,70 @@ pub const TOOLS: &[Tool] = &[
             MIN_INDEX,
         ],
     },
+    Tool {
+        name: "chorus_record_publish",
+        call: record_publish,
+        description: "Publish a decision record: signed with this node's identity, encrypted to the reader roles, kept in the palace and announced on the mesh. The address's version is replaced by the next one. Returns cid, address and version.",
+        args: &[
+            req(
+                "address",
+                Kind::Str,
+                "UCXL address, ucxl://agent:role@project:task/path",
+            ),
+            req(
+                "roles",
+                Kind::StrList { max: 32 },
+                "roles that may read it (admin always can), at most 32",
+            ),
+            opt(
+                "text",
+                Kind::Str,
+                "the body as text (give text or body_b64)",
+            ),
+            opt("body_b64", Kind::Str, "the body as base64"),
+            opt(
+                "content_type",
+                Kind::Str,
+                "media type (default text/plain for text)",
+            ),
+            opt("task", Kind::Str, "task the record belongs to"),
+            opt(
+                "parents",
+                Kind::StrList { max: 64 },
+                "cids of the records this one follows from, at most 64",
+            ),
+        ],
+    },
+    Tool {
+        name: "chorus_record_get",
+        call: record_get,
+        description: "A record's verified public header (author, address, roles, parents), by cid or by UCXL address (the latest version unless the address names one). The body stays encrypted: see chorus_record_decrypt.",
+        args: &[req(
+            "ref",
+            Kind::Str,
+            "a record's cid, or a UCXL address starting with ucxl://",
+        )],
+    },
+    Tool {
+        name: "chorus_record_list",
+        call: record_list,
+        description: "Records kept in the palace, optionally only one project or one task.",
+        args: &[
+            opt("project", Kind::Str, "only this project"),
+            opt("task", Kind::Str, "only this task"),
+            opt(
+                "limit",
+                Kind::Int { max: 1000 },
+                "most records, 1 to 1000 (default 100)",
+            ),
+        ],
+    },
+    Tool {
+        name: "chorus_record_decrypt",
+        call: record_decrypt,
+        description: "Decrypt a record with the role keys this node holds; refused when it holds none of the record's reader roles.",
+        args: &[req("cid", Kind::Str, "content id of the record")],
+    },
 ];
 
 /// `tools/list` entries.
@@ -465,6 +530,32 @@ fn diary_read(c: &Client, mut a: Args) -> Reply<'_> {
     })
 }
 
+fn record_publish(c: &Client, a: Args) -> Reply<'_> {
+    Box::pin(async move {
+        // The node refuses neither or both of text and body_b64, naming them.
+        answer(c.publish_record(&from_args::<NewRecord>(a)?).await)
+    })
+}
+
+fn record_get(c: &Client, a: Args) -> Reply<'_> {
+    Box::pin(async move {
+        let reference = text(&a, "ref");
+        if reference.starts_with("ucxl://") {
+            answer(c.record_at(&reference).await)
+        } else {
+            answer(c.record(&reference).await)
+        }
+    })
+}
+
+fn record_list(c: &Client, a: Args) -> Reply<'_> {
+    Box::pin(async move { answer(c.records(&from_args::<RecordQuery>(a)?).await) })
+}
+
+fn record_decrypt(c: &Client, a: Args) -> Reply<'_> {
+    Box::pin(async move { answer(c.decrypt_record(&text(&a, "cid")).await) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,6 +568,7 @@ mod tests {
             Kind::Unit => json!(0.5),
             Kind::Enum(values) => json!(values[0]),
             Kind::StrMap => json!({"k": "v"}),
+            Kind::StrList { .. } => json!(["x"]),
         }
     }
 
